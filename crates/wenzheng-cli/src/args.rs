@@ -1,0 +1,270 @@
+//! The command line, as clap parses it. The commands, options and exit codes are a
+//! contract documented in `docs/cli.md`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// 网络问政办理系统命令行工具 — the administrator's and scripter's face of the product.
+#[derive(Debug, Parser)]
+#[command(name = "wenzheng", version, about = "网络问政办理系统命令行工具", long_about = None)]
+pub struct Cli {
+    /// Options that every command takes, before or after it.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted before or after the subcommand.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// 数据库文件（默认与桌面程序相同，位于用户数据目录）
+    #[arg(long, global = true, env = "WENZHENG_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// 当前时间（北京时间），如 "2026-02-13 10:00"；默认读取系统时钟
+    #[arg(long, global = true, value_name = "YYYY-MM-DD HH:MM")]
+    pub now: Option<String>,
+    /// 以该用户身份操作（默认：系统管理员 admin）
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+    /// 输出 JSON（供脚本使用，字段见 docs/cli.md）
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 计算期限：受理期限与答复期限（工作日）
+    Deadline {
+        /// 收到时间，如 "2026-02-13 10:00"
+        #[arg(long)]
+        received: String,
+        /// 复杂问题（15 个工作日）
+        #[arg(long)]
+        complex: bool,
+    },
+    /// 工作日历（法定节假日与调休）
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// 承办单位
+    #[command(subcommand)]
+    Unit(UnitCommand),
+    /// 案件
+    #[command(subcommand)]
+    Case(CaseCommand),
+}
+
+/// `wenzheng calendar …`
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// 显示某年的节假日与调休安排
+    Show {
+        /// 年份
+        year: i32,
+    },
+    /// 导入某年的节假日安排（holiday-cn 格式的 JSON 文件）
+    Import {
+        /// JSON 文件
+        file: PathBuf,
+    },
+}
+
+/// `wenzheng unit …`
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// 添加承办单位
+    Add {
+        /// 单位名称
+        name: String,
+    },
+    /// 列出承办单位
+    List,
+}
+
+/// The fields of a new case.
+#[derive(Debug, Args)]
+pub struct CaseFields {
+    /// 标题
+    #[arg(long)]
+    pub title: String,
+    /// 留言内容
+    #[arg(long)]
+    pub content: String,
+    /// 收到时间（默认：当前时间）
+    #[arg(long)]
+    pub received: Option<String>,
+    /// 问题类别：个人诉求、民生、经济、社会发展、重大事件、突发事件、舆情信息
+    #[arg(long)]
+    pub category: Option<String>,
+    /// 来源平台（默认：网络问政平台）
+    #[arg(long)]
+    pub source: Option<String>,
+    /// 留言链接
+    #[arg(long)]
+    pub link: Option<String>,
+    /// 网民昵称
+    #[arg(long)]
+    pub poster: Option<String>,
+    /// 联系电话
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// 敏感信息
+    #[arg(long)]
+    pub sensitive: bool,
+    /// 重要信息
+    #[arg(long)]
+    pub important: bool,
+    /// 复杂问题（15 个工作日）
+    #[arg(long)]
+    pub complex: bool,
+}
+
+/// `wenzheng case …`; ID is the numeric id or the case number (WZ-2026-000123).
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// 登记案件
+    Add(CaseFields),
+    /// 查看案件（含全部记录与时间线）
+    Show {
+        /// 案件 id 或编号
+        id: String,
+    },
+    /// 列出案件（新的在前）
+    List {
+        /// 只列该状态（如 待受理、办理中 或 pending）
+        #[arg(long)]
+        status: Option<String>,
+        /// 只列超期案件
+        #[arg(long)]
+        overdue: bool,
+        /// 只列该单位正在承办的案件
+        #[arg(long)]
+        unit: Option<String>,
+        /// 最多列出几件（默认 200，最多 1000）
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// 受理（默认使用标准受理回复）
+    Ack {
+        /// 案件 id 或编号
+        id: String,
+        /// 受理回复内容
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// 记录领导批示
+    Instruct {
+        /// 案件 id 或编号
+        id: String,
+        /// 批示领导
+        #[arg(long)]
+        leader: String,
+        /// 批示内容
+        #[arg(long)]
+        text: String,
+    },
+    /// 交办（可多个单位，一个主办）
+    Assign {
+        /// 案件 id 或编号
+        id: String,
+        /// 承办单位（可重复）
+        #[arg(long = "unit", required = true)]
+        units: Vec<String>,
+        /// 主办单位（默认第一个）
+        #[arg(long)]
+        lead: Option<String>,
+        /// 办理要求
+        #[arg(long)]
+        requirement: Option<String>,
+    },
+    /// 退回（承办单位退回交办）
+    Return {
+        /// 案件 id 或编号
+        id: String,
+        /// 退回的单位
+        #[arg(long)]
+        unit: String,
+        /// 退回理由
+        #[arg(long)]
+        reason: String,
+    },
+    /// 催办
+    Urge {
+        /// 案件 id 或编号
+        id: String,
+        /// 被催办的单位
+        #[arg(long)]
+        unit: String,
+        /// 级别：普通、黄牌、红牌
+        #[arg(long)]
+        level: Option<String>,
+        /// 催办内容
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// 记录办理进展
+    Progress {
+        /// 案件 id 或编号
+        id: String,
+        /// 报告的单位
+        #[arg(long)]
+        unit: String,
+        /// 进展情况
+        #[arg(long)]
+        text: String,
+    },
+    /// 延期（增加工作日）
+    Extend {
+        /// 案件 id 或编号
+        id: String,
+        /// 延长的工作日数
+        #[arg(long)]
+        days: u32,
+        /// 延期理由
+        #[arg(long)]
+        reason: String,
+    },
+    /// 答复网民（阶段性答复，或加 --final 为最终答复）
+    Reply {
+        /// 案件 id 或编号
+        id: String,
+        /// 答复内容
+        #[arg(long)]
+        text: String,
+        /// 最终答复
+        #[arg(long = "final")]
+        is_final: bool,
+        /// 在平台“部门回应”栏目发布的时间
+        #[arg(long)]
+        published: Option<String>,
+    },
+    /// 出具书面反馈（报县信访局、县委办督查室，按次编号）
+    Feedback {
+        /// 案件 id 或编号
+        id: String,
+    },
+    /// 办结
+    Close {
+        /// 案件 id 或编号
+        id: String,
+        /// 办理结果
+        #[arg(long)]
+        result: String,
+    },
+    /// 归档
+    Archive {
+        /// 案件 id 或编号
+        id: String,
+    },
+    /// 重新办理（已答复或已办结的案件）
+    Reopen {
+        /// 案件 id 或编号
+        id: String,
+        /// 理由
+        #[arg(long)]
+        reason: String,
+    },
+}

@@ -1,0 +1,28 @@
+//! `wenzheng`: the command-line face of 网络问政办理系统, over the same services as the
+//! desktop app. Exit codes: 0 done, 1 failed, 2 bad usage, 3 refused (nothing written).
+
+mod args;
+mod output;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::from(if e.is_refusal() { 3 } else { 1 })
+        }
+    }
+}

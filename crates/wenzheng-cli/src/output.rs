@@ -1,0 +1,134 @@
+//! Printing results: JSON for scripts (`--json`), plain Chinese lines for people.
+
+use serde::Serialize;
+use wenzheng_core::clock::chinese_date;
+use wenzheng_core::view::{CalendarYearView, CaseDetail, CaseView, DeadlineView, UnitView};
+use wenzheng_core::Result;
+
+/// Where results go, and in which form.
+pub struct Out {
+    /// Print JSON instead of text.
+    pub json: bool,
+}
+
+impl Out {
+    fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
+        if self.json {
+            let s = serde_json::to_string_pretty(value)
+                .map_err(|e| wenzheng_core::Error::Corrupt(format!("无法输出 JSON：{e}")))?;
+            println!("{s}");
+        } else {
+            print!("{}", text());
+        }
+        Ok(())
+    }
+
+    pub fn deadline(&self, d: &DeadlineView) -> Result<()> {
+        self.emit(d, || {
+            format!(
+                "收到时间：{}\n受理期限：{}\n答复期限：{} 24:00 前（{} 个工作日{}）\n",
+                d.received,
+                d.ack_due,
+                d.reply_due,
+                d.working_days,
+                if d.calendar_complete { "" } else { "；含未发布节假日安排的年份，按周一至周五估算" }
+            )
+        })
+    }
+
+    pub fn calendar_year(&self, y: &CalendarYearView) -> Result<()> {
+        self.emit(y, || {
+            let mut s = format!(
+                "{} 年工作日历（{}），全年工作日 {} 天\n",
+                y.year, y.source, y.working_days
+            );
+            for d in &y.days {
+                let kind = if d.is_off_day { "放假" } else { "调休上班" };
+                s.push_str(&format!("{}  {}  {}\n", d.day, d.name, kind));
+            }
+            s
+        })
+    }
+
+    pub fn unit(&self, u: &UnitView) -> Result<()> {
+        self.emit(u, || format!("已添加承办单位 {}（id {}）\n", u.name, u.id))
+    }
+
+    pub fn units(&self, units: &[UnitView]) -> Result<()> {
+        self.emit(&units, || {
+            units
+                .iter()
+                .map(|u| format!("{}\t{}{}\n", u.id, u.name, if u.active { "" } else { "（停用）" }))
+                .collect()
+        })
+    }
+
+    pub fn case(&self, c: &CaseView) -> Result<()> {
+        self.emit(c, || case_text(c))
+    }
+
+    pub fn detail(&self, d: &CaseDetail) -> Result<()> {
+        self.emit(d, || {
+            let mut s = case_text(&d.case);
+            s.push_str(&format!("内容：{}\n", d.case.content));
+            s.push_str("时间线：\n");
+            for e in &d.events {
+                s.push_str(&format!("  {}  {}  {}\n", e.at, e.actor, e.summary));
+            }
+            s
+        })
+    }
+
+    pub fn list(&self, cases: &[CaseView]) -> Result<()> {
+        self.emit(&cases, || {
+            let mut s = String::new();
+            for c in cases {
+                s.push_str(&format!(
+                    "{}\t{}\t{}\t答复期限 {}{}\t{}\n",
+                    c.number,
+                    c.status_name,
+                    c.category,
+                    c.reply_due,
+                    if c.overdue { "（超期）" } else { "" },
+                    c.title
+                ));
+            }
+            s.push_str(&format!("共 {} 件\n", cases.len()));
+            s
+        })
+    }
+}
+
+fn case_text(c: &CaseView) -> String {
+    let due = chrono::NaiveDate::parse_from_str(&c.reply_due, "%Y-%m-%d")
+        .map(chinese_date)
+        .unwrap_or_else(|_| c.reply_due.clone());
+    let remaining = match c.remaining_working_days {
+        Some(n) if n < 0 => format!("，已超期 {} 个工作日", -n),
+        Some(n) => format!("，剩余 {n} 个工作日"),
+        None => String::new(),
+    };
+    let units: Vec<String> = c
+        .units
+        .iter()
+        .map(|u| format!("{}（{}）", u.unit, if u.role == "lead" { "主办" } else { "协办" }))
+        .collect();
+    let mut s = format!(
+        "{}  {}\n标题：{}\n类别：{}  来源：{}\n收到：{}  受理期限：{}\n答复期限：{}（{} 个工作日{}）{}\n",
+        c.number,
+        c.status_name,
+        c.title,
+        c.category,
+        c.source,
+        c.received_at,
+        c.ack_due,
+        due,
+        c.working_days,
+        if c.calendar_complete { "" } else { "，估算" },
+        remaining,
+    );
+    if !units.is_empty() {
+        s.push_str(&format!("承办单位：{}\n", units.join("、")));
+    }
+    s
+}

@@ -1,0 +1,126 @@
+//! Runs a parsed command against the services.
+
+use wenzheng_core::clock::{self, parse_local};
+use wenzheng_core::service::{Assignment, ListFilter, NewCase};
+use wenzheng_core::{db, Ctx, Result, Service};
+
+use crate::args::{CalendarCommand, CaseCommand, Cli, Command, UnitCommand};
+use crate::output::Out;
+
+/// Runs `cli`, printing its result.
+pub async fn run(cli: Cli) -> Result<()> {
+    let g = &cli.global;
+    let now = match &g.now {
+        Some(t) => parse_local(t)?,
+        None => clock::now(),
+    };
+    let path = g.db.clone().unwrap_or_else(db::default_path);
+    let svc = Service::open(&path).await?;
+    let out = Out { json: g.json };
+    let result = async {
+        let ctx = Ctx {
+            actor: svc.actor(g.as_user.as_deref()).await?,
+            now,
+        };
+        dispatch(&svc, &ctx, &out, cli.command).await
+    }
+    .await;
+    svc.shutdown().await;
+    result
+}
+
+async fn dispatch(svc: &Service, ctx: &Ctx, out: &Out, command: Command) -> Result<()> {
+    match command {
+        Command::Deadline { received, complex } => {
+            out.deadline(&svc.deadline(parse_local(&received)?, complex).await?)
+        }
+        Command::Calendar(CalendarCommand::Show { year }) => {
+            out.calendar_year(&svc.calendar_year(year).await?)
+        }
+        Command::Calendar(CalendarCommand::Import { file }) => {
+            let text = tokio::fs::read_to_string(&file).await?;
+            let source = format!("导入自 {}", file.display());
+            out.calendar_year(&svc.import_calendar(ctx, &text, &source).await?)
+        }
+        Command::Unit(UnitCommand::Add { name }) => out.unit(&svc.add_unit(ctx, &name).await?),
+        Command::Unit(UnitCommand::List) => out.units(&svc.list_units().await?),
+        Command::Case(c) => case(svc, ctx, out, c).await,
+    }
+}
+
+async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Result<()> {
+    let view = match command {
+        CaseCommand::Add(f) => {
+            let input = NewCase {
+                title: f.title,
+                content: f.content,
+                received_at: f.received,
+                category: f.category,
+                source: f.source,
+                link: f.link,
+                poster: f.poster,
+                phone: f.phone,
+                important: f.important,
+                sensitive: f.sensitive,
+                complex: f.complex,
+            };
+            svc.register(ctx, input).await?
+        }
+        CaseCommand::Show { id } => return out.detail(&svc.case_detail(ctx, &id).await?),
+        CaseCommand::List {
+            status,
+            overdue,
+            unit,
+            limit,
+        } => {
+            let filter = ListFilter {
+                status,
+                overdue,
+                unit,
+                limit,
+            };
+            return out.list(&svc.list_cases(ctx, &filter).await?);
+        }
+        CaseCommand::Ack { id, text } => svc.acknowledge(ctx, &id, text.as_deref()).await?,
+        CaseCommand::Instruct { id, leader, text } => svc.instruct(ctx, &id, &leader, &text).await?,
+        CaseCommand::Assign {
+            id,
+            units,
+            lead,
+            requirement,
+        } => {
+            let a = Assignment {
+                units,
+                lead,
+                requirements: requirement,
+            };
+            svc.assign(ctx, &id, a).await?
+        }
+        CaseCommand::Return { id, unit, reason } => svc.return_unit(ctx, &id, &unit, &reason).await?,
+        CaseCommand::Urge {
+            id,
+            unit,
+            level,
+            text,
+        } => {
+            svc.urge(ctx, &id, &unit, level.as_deref(), text.as_deref())
+                .await?
+        }
+        CaseCommand::Progress { id, unit, text } => svc.report_progress(ctx, &id, &unit, &text).await?,
+        CaseCommand::Extend { id, days, reason } => svc.extend(ctx, &id, days, &reason).await?,
+        CaseCommand::Reply {
+            id,
+            text,
+            is_final,
+            published,
+        } => {
+            svc.reply(ctx, &id, &text, is_final, published.as_deref())
+                .await?
+        }
+        CaseCommand::Feedback { id } => svc.feedback(ctx, &id).await?,
+        CaseCommand::Close { id, result } => svc.close(ctx, &id, &result).await?,
+        CaseCommand::Archive { id } => svc.archive(ctx, &id).await?,
+        CaseCommand::Reopen { id, reason } => svc.reopen(ctx, &id, &reason).await?,
+    };
+    out.case(&view)
+}

@@ -1,0 +1,137 @@
+//! The database: one SQLite file, opened in WAL mode with foreign keys on, migrated with
+//! the embedded migrations, and seeded with the bundled working-day schedules.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::calendar::{YearSchedule, BUNDLED};
+use crate::error::Result;
+
+/// The migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// The application identifier: the folder name of the data dir, shared with the desktop app.
+pub const APP_ID: &str = "cn.gov.wenzheng";
+
+/// Environment variable that overrides the database path (app and CLI alike).
+pub const DB_ENV: &str = "WENZHENG_DB";
+
+/// The default database file: `$WENZHENG_DB`, else `wenzheng.db` in the OS per-user data
+/// dir (`~/.local/share/cn.gov.wenzheng/` on Linux, `%APPDATA%\cn.gov.wenzheng\` on Windows).
+pub fn default_path() -> PathBuf {
+    if let Some(path) = std::env::var_os(DB_ENV).filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(APP_ID)
+        .join("wenzheng.db")
+}
+
+/// An open, migrated database.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Opens (creating if missing) and migrates the database at `path`.
+    pub async fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        let db = Db {
+            pool,
+            path: path.to_path_buf(),
+        };
+        db.seed_bundled_calendar().await?;
+        Ok(db)
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so two
+    /// writers queue on the busy timeout instead of failing half-way.
+    pub async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Closes the pool, checkpointing the WAL.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    /// Inserts each bundled year that the database does not have yet. Years an
+    /// administrator imported or edited are left as they are.
+    async fn seed_bundled_calendar(&self) -> Result<()> {
+        let mut tx = self.write().await?;
+        for (year, json) in BUNDLED {
+            let known: Option<i64> = sqlx::query_scalar("SELECT year FROM calendar_years WHERE year = ?")
+                .bind(year)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_none() {
+                let schedule = YearSchedule::parse(json)?;
+                insert_year(&mut tx, &schedule, "随程序附带（holiday-cn）", None).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Replaces a year's schedule inside `tx`.
+pub(crate) async fn insert_year(
+    tx: &mut Transaction<'static, Sqlite>,
+    schedule: &YearSchedule,
+    source: &str,
+    at: Option<&str>,
+) -> Result<()> {
+    sqlx::query("DELETE FROM calendar_days WHERE year = ?")
+        .bind(schedule.year)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO calendar_years (year, source, imported_at) VALUES (?, ?, ?)
+         ON CONFLICT (year) DO UPDATE SET source = excluded.source, imported_at = excluded.imported_at",
+    )
+    .bind(schedule.year)
+    .bind(source)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    for day in &schedule.days {
+        sqlx::query("INSERT INTO calendar_days (day, year, name, is_off_day) VALUES (?, ?, ?, ?)")
+            .bind(day.date.format("%Y-%m-%d").to_string())
+            .bind(schedule.year)
+            .bind(&day.name)
+            .bind(day.is_off_day)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

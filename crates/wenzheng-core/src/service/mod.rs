@@ -1,0 +1,115 @@
+//! The service layer: every operation of the product, each one transaction, each taking
+//! the acting user and `now` in a [`Ctx`]. The desktop app and the CLI call only these.
+
+mod calendar;
+mod cases;
+mod record;
+mod steps;
+mod units;
+
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::Role;
+
+pub use cases::{ListFilter, NewCase};
+pub use steps::Assignment;
+
+/// The product's operations over one database.
+#[derive(Debug, Clone)]
+pub struct Service {
+    db: Db,
+}
+
+/// A user acting on the system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// User id.
+    pub id: i64,
+    /// Login name.
+    pub login: String,
+    /// Name shown in the history.
+    pub display_name: String,
+    /// What the user may do.
+    pub role: Role,
+}
+
+/// Who acts, and when: passed to every service call, so logic never reads the clock.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The acting user.
+    pub actor: Actor,
+    /// The moment of the operation.
+    pub now: DateTime<FixedOffset>,
+}
+
+impl Service {
+    /// Opens (creating and migrating if needed) the database at `path`.
+    pub async fn open(path: &Path) -> Result<Self> {
+        Ok(Service {
+            db: Db::open(path).await?,
+        })
+    }
+
+    /// The underlying database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Closes the database, checkpointing its log.
+    pub async fn shutdown(self) {
+        self.db.close().await;
+    }
+
+    /// The user with login `login`, or the built-in administrator when `None`.
+    pub async fn actor(&self, login: Option<&str>) -> Result<Actor> {
+        let login = login.unwrap_or("admin");
+        let row: Option<(i64, String, String, String)> =
+            sqlx::query_as("SELECT id, login, display_name, role FROM users WHERE login = ?")
+                .bind(login)
+                .fetch_optional(self.db.pool())
+                .await?;
+        let (id, login, display_name, role) =
+            row.ok_or_else(|| Error::NotFound(format!("用户“{login}”不存在")))?;
+        Ok(Actor {
+            id,
+            login,
+            display_name,
+            role: role.parse()?,
+        })
+    }
+}
+
+/// Trims a required text field and checks its length, or says in Chinese what is wrong.
+pub(crate) fn required(label: &str, value: &str, max_chars: usize) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::Invalid(format!("{label}不能为空")));
+    }
+    limit(label, v, max_chars)?;
+    Ok(v.to_string())
+}
+
+/// Trims an optional text field: blank becomes `None`.
+pub(crate) fn optional(label: &str, value: Option<&str>, max_chars: usize) -> Result<Option<String>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => {
+            limit(label, v, max_chars)?;
+            Ok(Some(v.to_string()))
+        }
+    }
+}
+
+fn limit(label: &str, v: &str, max_chars: usize) -> Result<()> {
+    let n = v.chars().count();
+    if n > max_chars {
+        return Err(Error::Invalid(format!(
+            "{label}不能超过 {max_chars} 个字（现有 {n} 个字）"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! Handling units (承办单位).
+
+use serde_json::json;
+
+use super::record::event;
+use super::{required, Ctx, Service};
+use crate::clock::format_instant;
+use crate::error::{Error, Result};
+use crate::view::UnitView;
+
+impl Service {
+    /// Adds a handling unit; names are unique.
+    pub async fn add_unit(&self, ctx: &Ctx, name: &str) -> Result<UnitView> {
+        let name = required("单位名称", name, 100)?;
+        let mut tx = self.db.write().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE name = ?")
+            .bind(&name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(Error::Invalid(format!("承办单位“{name}”已存在")));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO units (name, active, created_at) VALUES (?, 1, ?) RETURNING id",
+        )
+        .bind(&name)
+        .bind(format_instant(&ctx.now))
+        .fetch_one(&mut *tx)
+        .await?;
+        event(&mut tx, ctx, None, "unit_add", &format!("添加承办单位{name}"), None, Some(json!({ "id": id, "name": name })))
+            .await?;
+        tx.commit().await?;
+        Ok(UnitView {
+            id,
+            name,
+            active: true,
+        })
+    }
+
+    /// All units, by name.
+    pub async fn list_units(&self) -> Result<Vec<UnitView>> {
+        Ok(sqlx::query_as("SELECT id, name, active FROM units ORDER BY name")
+            .fetch_all(self.db.pool())
+            .await?)
+    }
+}

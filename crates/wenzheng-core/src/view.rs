@@ -1,0 +1,287 @@
+//! What the services hand to the front ends: plain records that serialize to the JSON of
+//! the CLI's `--json` and of the desktop app's IPC. Field names here are a contract
+//! (`docs/cli.md`); add fields freely, rename or remove none without reason.
+
+use serde::Serialize;
+
+/// A case as listed and as returned by every workflow step.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CaseView {
+    /// Numeric id.
+    pub id: i64,
+    /// Human case number, e.g. `WZ-2026-000123`.
+    pub number: String,
+    /// Status code (`pending`, `acknowledged`, `assigned`, `in_progress`, `replied`, `closed`, `archived`).
+    pub status: String,
+    /// Status in Chinese (待受理 …).
+    pub status_name: String,
+    /// Title of the message.
+    pub title: String,
+    /// Text of the message.
+    pub content: String,
+    /// Category in Chinese (个人诉求, 民生 …).
+    pub category: String,
+    /// Platform or site where the message was found.
+    pub source: String,
+    /// Link to the message.
+    pub link: Option<String>,
+    /// The poster's screen name.
+    pub poster: Option<String>,
+    /// The poster's contact phone.
+    pub phone: Option<String>,
+    /// Flagged important (重要信息).
+    pub important: bool,
+    /// Flagged sensitive (敏感信息).
+    pub sensitive: bool,
+    /// `ordinary` or `complex`.
+    pub complexity: String,
+    /// When the message was posted or received (RFC 3339, +08:00).
+    pub received_at: String,
+    /// When it was registered.
+    pub registered_at: String,
+    /// Acknowledgment due (registration + 24 h).
+    pub ack_due: String,
+    /// Reply due by the end of this day (`YYYY-MM-DD`).
+    pub reply_due: String,
+    /// Working days of the reply period, extensions included.
+    pub working_days: i64,
+    /// Working days added by approved extensions.
+    pub extension_days: i64,
+    /// `false` when the reply date is a Monday–Friday estimate (a year without schedule).
+    pub calendar_complete: bool,
+    /// When the acknowledgment was given.
+    pub acknowledged_at: Option<String>,
+    /// When the final reply was given.
+    pub replied_at: Option<String>,
+    /// When the case was closed.
+    pub closed_at: Option<String>,
+    /// The result recorded on closing.
+    pub result: Option<String>,
+    /// When the case was archived.
+    pub archived_at: Option<String>,
+    /// Optimistic-locking version, raised by every change.
+    pub version: i64,
+    /// Acknowledgment or reply overdue at the time asked.
+    pub overdue: bool,
+    /// Not acknowledged within 24 hours.
+    pub ack_overdue: bool,
+    /// Open past the end of the reply day.
+    pub reply_overdue: bool,
+    /// Working days left (negative: overdue by); `null` once replied.
+    pub remaining_working_days: Option<i64>,
+    /// The units currently assigned.
+    pub units: Vec<AssignedUnit>,
+}
+
+/// A unit currently assigned to a case.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct AssignedUnit {
+    /// Unit id.
+    pub unit_id: i64,
+    /// Unit name.
+    pub unit: String,
+    /// `lead` (主办) or `assist` (协办).
+    pub role: String,
+}
+
+/// A case with everything recorded about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseDetail {
+    /// The case itself.
+    #[serde(flatten)]
+    pub case: CaseView,
+    /// Every assignment, returned ones included.
+    pub assignments: Vec<AssignmentView>,
+    /// Leaders' instructions.
+    pub instructions: Vec<InstructionView>,
+    /// Urgings.
+    pub urgings: Vec<UrgingView>,
+    /// Progress reports of the units.
+    pub progress: Vec<ProgressView>,
+    /// Replies to the citizen.
+    pub replies: Vec<ReplyView>,
+    /// Written feedbacks to the county.
+    pub feedbacks: Vec<FeedbackView>,
+    /// Approved extensions.
+    pub extensions: Vec<ExtensionView>,
+    /// The timeline: every event, oldest first.
+    pub events: Vec<EventView>,
+}
+
+/// An assignment of a case to a unit.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AssignmentView {
+    /// Assignment id.
+    pub id: i64,
+    /// Unit name.
+    pub unit: String,
+    /// `lead` or `assist`.
+    pub role: String,
+    /// The office's requirements.
+    pub requirements: Option<String>,
+    /// When it was assigned.
+    pub assigned_at: String,
+    /// When the unit returned it, if it did.
+    pub returned_at: Option<String>,
+    /// Why it was returned.
+    pub return_reason: Option<String>,
+}
+
+/// A leader's instruction.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct InstructionView {
+    /// Instruction id.
+    pub id: i64,
+    /// The leader who gave it.
+    pub leader: String,
+    /// The instruction.
+    pub text: String,
+    /// When it was recorded.
+    pub created_at: String,
+}
+
+/// An urging of a unit.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UrgingView {
+    /// Urging id.
+    pub id: i64,
+    /// The unit urged.
+    pub unit: String,
+    /// 普通, 黄牌 or 红牌.
+    pub level: String,
+    /// What was said.
+    pub text: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// A unit's progress report.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ProgressView {
+    /// Report id.
+    pub id: i64,
+    /// The reporting unit.
+    pub unit: String,
+    /// The report.
+    pub text: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// A reply to the citizen.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ReplyView {
+    /// Reply id.
+    pub id: i64,
+    /// `acknowledgment`, `interim` or `final`.
+    pub kind: String,
+    /// The text.
+    pub text: String,
+    /// When it was published in the platform's 部门回应 column.
+    pub published_at: Option<String>,
+    /// When it was recorded.
+    pub created_at: String,
+}
+
+/// A written feedback to 县信访局 and 县委办督查室.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct FeedbackView {
+    /// Feedback id.
+    pub id: i64,
+    /// 第N次 for the case.
+    pub seq: i64,
+    /// The recipients.
+    pub recipients: String,
+    /// The reply it reports.
+    pub reply_id: Option<i64>,
+    /// When.
+    pub created_at: String,
+}
+
+/// An approved extension.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ExtensionView {
+    /// Extension id.
+    pub id: i64,
+    /// Working days added.
+    pub days: i64,
+    /// Why.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// One entry of the event log.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct EventView {
+    /// Event id (position in the log).
+    pub id: i64,
+    /// The case, if the event concerns one.
+    pub case_id: Option<i64>,
+    /// Who did it (display name).
+    pub actor: String,
+    /// When.
+    pub at: String,
+    /// What kind of change (`register`, `acknowledge`, …).
+    pub kind: String,
+    /// What happened, in Chinese.
+    pub summary: String,
+    /// The changed fields before, as JSON text.
+    pub before: Option<String>,
+    /// The changed fields after, as JSON text.
+    pub after: Option<String>,
+}
+
+/// A handling unit.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct UnitView {
+    /// Unit id.
+    pub id: i64,
+    /// Name, e.g. 镇农业农村办.
+    pub name: String,
+    /// Whether it can be assigned.
+    pub active: bool,
+}
+
+/// A year of the working-day calendar.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarYearView {
+    /// The year.
+    pub year: i32,
+    /// Where the schedule came from.
+    pub source: String,
+    /// When an administrator imported it (`null`: bundled with the app).
+    pub imported_at: Option<String>,
+    /// Number of working days in the year.
+    pub working_days: u32,
+    /// The exceptions to Monday–Friday.
+    pub days: Vec<CalendarDayView>,
+}
+
+/// A holiday or make-up working day.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CalendarDayView {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// Holiday name.
+    pub name: String,
+    /// `true`: day off; `false`: make-up working day (调休上班).
+    pub is_off_day: bool,
+}
+
+/// The deadlines of a hypothetical case, for `wenzheng deadline`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DeadlineView {
+    /// When received.
+    pub received: String,
+    /// Acknowledgment due.
+    pub ack_due: String,
+    /// Reply due (end of day).
+    pub reply_due: String,
+    /// Working days counted.
+    pub working_days: u32,
+    /// `false` when estimated over a year without schedule.
+    pub calendar_complete: bool,
+}
