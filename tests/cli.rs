@@ -55,7 +55,9 @@ fn count_cases(db: &Path) -> usize {
         .args(["--db", db.to_str().unwrap(), "case", "list", "--json"])
         .output()
         .unwrap();
-    serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap().len()
+    serde_json::from_slice::<Vec<Value>>(&out.stdout)
+        .unwrap()
+        .len()
 }
 
 #[test]
@@ -68,7 +70,10 @@ fn deadline_json_is_the_documented_contract() {
             "reply_due": "2026-03-02", "working_days": 7, "calendar_complete": true})
     );
     let v = cli.json(&["deadline", "--received", "2026-09-30 16:00", "--complex"]);
-    assert_eq!((v["reply_due"].as_str(), v["working_days"].as_i64()), (Some("2026-10-27"), Some(15)));
+    assert_eq!(
+        (v["reply_due"].as_str(), v["working_days"].as_i64()),
+        (Some("2026-10-27"), Some(15))
+    );
     let v = cli.json(&["deadline", "--received", "2026-12-28 10:00"]);
     assert_eq!(v["calendar_complete"], false);
     // Global options are accepted before the subcommand too.
@@ -85,10 +90,33 @@ fn a_case_is_driven_from_registration_to_archive() {
     let units = cli.json(&["unit", "list"]);
     assert_eq!(units.as_array().unwrap().len(), 2);
     let t = |s: &'static str| ["--now", s];
-    let case = cli.json(&[&["case", "add", "--title", "村道路灯损坏", "--content", "主干道路灯已坏一个月",
-        "--received", "2026-02-13 10:00", "--category", "民生", "--source", "县网络问政平台",
-        "--link", "https://wz.example.gov.cn/m/1", "--poster", "热心村民", "--phone", "13800001234",
-        "--sensitive"][..], &t("2026-02-13 10:20")].concat());
+    let case = cli.json(
+        &[
+            &[
+                "case",
+                "add",
+                "--title",
+                "村道路灯损坏",
+                "--content",
+                "主干道路灯已坏一个月",
+                "--received",
+                "2026-02-13 10:00",
+                "--category",
+                "民生",
+                "--source",
+                "县网络问政平台",
+                "--link",
+                "https://wz.example.gov.cn/m/1",
+                "--poster",
+                "热心村民",
+                "--phone",
+                "13800001234",
+                "--sensitive",
+            ][..],
+            &t("2026-02-13 10:20"),
+        ]
+        .concat(),
+    );
     assert_eq!(case["number"], "WZ-2026-000001");
     assert_eq!(case["status"], "pending");
     assert_eq!(case["status_name"], "待受理");
@@ -96,26 +124,116 @@ fn a_case_is_driven_from_registration_to_archive() {
     assert_eq!(case["ack_due"], "2026-02-14T10:20:00+08:00");
     assert_eq!(case["sensitive"], true);
     assert_eq!(case["category"], "民生");
-    for key in ["id", "title", "content", "working_days", "calendar_complete", "source", "link",
-                "poster", "phone", "important", "complexity", "received_at", "registered_at"] {
+    for key in [
+        "id",
+        "title",
+        "content",
+        "working_days",
+        "calendar_complete",
+        "source",
+        "link",
+        "poster",
+        "phone",
+        "important",
+        "complexity",
+        "received_at",
+        "registered_at",
+    ] {
         assert!(case.get(key).is_some(), "missing {key}");
     }
     let n = "WZ-2026-000001";
     let steps: Vec<(Vec<&str>, &str)> = vec![
         (vec!["case", "ack", n], "acknowledged"),
-        (vec!["case", "instruct", "1", "--leader", "张镇长", "--text", "请城建办牵头"], "acknowledged"),
-        (vec!["case", "assign", n, "--unit", "镇城建办", "--unit", "镇农业农村办", "--lead", "镇城建办",
-              "--requirement", "三日内修复"], "assigned"),
-        (vec!["case", "return", n, "--unit", "镇农业农村办", "--reason", "不属本单位职责"], "assigned"),
-        (vec!["case", "urge", n, "--unit", "镇城建办", "--level", "红牌"], "assigned"),
-        (vec!["case", "progress", n, "--unit", "镇城建办", "--text", "已联系供电所"], "in_progress"),
-        (vec!["case", "extend", n, "--days", "2", "--reason", "需更换线路"], "in_progress"),
-        (vec!["case", "reply", n, "--text", "正在维修"], "in_progress"),
-        (vec!["case", "reply", n, "--text", "已修复", "--final", "--published", "2026-02-27 10:00"], "replied"),
+        (
+            vec![
+                "case",
+                "instruct",
+                "1",
+                "--leader",
+                "张镇长",
+                "--text",
+                "请城建办牵头",
+            ],
+            "acknowledged",
+        ),
+        (
+            vec![
+                "case",
+                "assign",
+                n,
+                "--unit",
+                "镇城建办",
+                "--unit",
+                "镇农业农村办",
+                "--lead",
+                "镇城建办",
+                "--requirement",
+                "三日内修复",
+            ],
+            "assigned",
+        ),
+        (
+            vec![
+                "case",
+                "return",
+                n,
+                "--unit",
+                "镇农业农村办",
+                "--reason",
+                "不属本单位职责",
+            ],
+            "assigned",
+        ),
+        (
+            vec!["case", "urge", n, "--unit", "镇城建办", "--level", "红牌"],
+            "assigned",
+        ),
+        (
+            vec![
+                "case",
+                "progress",
+                n,
+                "--unit",
+                "镇城建办",
+                "--text",
+                "已联系供电所",
+            ],
+            "in_progress",
+        ),
+        (
+            vec!["case", "extend", n, "--days", "2", "--reason", "需更换线路"],
+            "in_progress",
+        ),
+        (
+            vec!["case", "reply", n, "--text", "正在维修"],
+            "in_progress",
+        ),
+        (
+            vec![
+                "case",
+                "reply",
+                n,
+                "--text",
+                "已修复",
+                "--final",
+                "--published",
+                "2026-02-27 10:00",
+            ],
+            "replied",
+        ),
         (vec!["case", "feedback", n], "replied"),
-        (vec!["case", "close", n, "--result", "路灯已修复，网民满意"], "closed"),
-        (vec!["case", "reopen", n, "--reason", "网民反映又坏了"], "in_progress"),
-        (vec!["case", "reply", n, "--text", "已再次修复", "--final"], "replied"),
+        (
+            vec!["case", "close", n, "--result", "路灯已修复，网民满意"],
+            "closed",
+        ),
+        (
+            vec!["case", "reopen", n, "--reason", "网民反映又坏了"],
+            "in_progress",
+        ),
+        (
+            vec!["case", "reply", n, "--text", "已再次修复", "--final"],
+            "replied",
+        ),
         (vec!["case", "close", n, "--result", "已修复"], "closed"),
         (vec!["case", "archive", n], "archived"),
     ];
@@ -125,8 +243,14 @@ fn a_case_is_driven_from_registration_to_archive() {
     }
     let shown = cli.json(&["case", "show", n]);
     let events = shown["events"].as_array().unwrap();
-    assert_eq!(events.len(), steps.len() + 1, "every step is in the event log");
-    assert!(events.iter().all(|e| e["actor"] == "系统管理员" && e["at"].is_string()));
+    assert_eq!(
+        events.len(),
+        steps.len() + 1,
+        "every step is in the event log"
+    );
+    assert!(events
+        .iter()
+        .all(|e| e["actor"] == "系统管理员" && e["at"].is_string()));
     assert_eq!(events[0]["kind"], "register");
     assert_eq!(events.last().unwrap()["kind"], "archive");
     assert_eq!(shown["working_days"], 9);
@@ -144,12 +268,30 @@ fn a_case_is_driven_from_registration_to_archive() {
 #[test]
 fn refusals_exit_3_in_chinese_and_write_nothing() {
     let cli = Cli::new();
-    cli.json(&["case", "add", "--title", "标题", "--content", "内容", "--now", "2026-11-27 09:00"]);
+    cli.json(&[
+        "case",
+        "add",
+        "--title",
+        "标题",
+        "--content",
+        "内容",
+        "--now",
+        "2026-11-27 09:00",
+    ]);
     let err = cli.refused(&["case", "assign", "1", "--unit", "镇城建办"]);
     assert!(err.contains("不能交办"), "{err}");
     let err = cli.refused(&["case", "add", "--title", "", "--content", "内容"]);
     assert!(err.contains("标题不能为空"), "{err}");
-    let err = cli.refused(&["case", "add", "--title", "t", "--content", "c", "--phone", "abc"]);
+    let err = cli.refused(&[
+        "case",
+        "add",
+        "--title",
+        "t",
+        "--content",
+        "c",
+        "--phone",
+        "abc",
+    ]);
     assert!(err.contains("联系电话"), "{err}");
     let err = cli.refused(&["case", "close", "WZ-2026-000099", "--result", "x"]);
     assert!(err.contains("找不到案件"), "{err}");
@@ -164,7 +306,12 @@ fn refusals_exit_3_in_chinese_and_write_nothing() {
 fn bad_usage_exits_2() {
     let cli = Cli::new();
     assert_eq!(cli.run(&["case", "frobnicate"]).status.code(), Some(2));
-    assert_eq!(cli.run(&["case", "extend", "1", "--days", "many", "--reason", "x"]).status.code(), Some(2));
+    assert_eq!(
+        cli.run(&["case", "extend", "1", "--days", "many", "--reason", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(cli.run(&["deadline"]).status.code(), Some(2));
     let out = cli.run(&["--now", "明天", "deadline", "--received", "2026-01-01"]);
     assert_eq!(out.status.code(), Some(3));
@@ -175,15 +322,26 @@ fn calendar_show_and_import() {
     let cli = Cli::new();
     let y = cli.json(&["calendar", "show", "2026"]);
     assert_eq!(y["year"], 2026);
-    assert!(y["days"].as_array().unwrap().iter().any(|d| d["day"] == "2026-02-14" && d["is_off_day"] == false));
+    assert!(y["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["day"] == "2026-02-14" && d["is_off_day"] == false));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("2027.json");
     std::fs::write(&file, r#"{"year":2027,"papers":[],"days":[]}"#).unwrap();
     let err = cli.refused(&["calendar", "import", file.to_str().unwrap()]);
     assert!(err.contains("空的"), "{err}");
-    std::fs::write(&file, r#"{"year":2027,"papers":[],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#).unwrap();
+    std::fs::write(
+        &file,
+        r#"{"year":2027,"papers":[],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#,
+    )
+    .unwrap();
     let y = cli.json(&["calendar", "import", file.to_str().unwrap()]);
     assert_eq!(y["days"].as_array().unwrap().len(), 1);
     let v = cli.json(&["deadline", "--received", "2026-12-28 10:00"]);
-    assert_eq!((v["reply_due"].as_str(), v["calendar_complete"].as_bool()), (Some("2027-01-07"), Some(true)));
+    assert_eq!(
+        (v["reply_due"].as_str(), v["calendar_complete"].as_bool()),
+        (Some("2027-01-07"), Some(true))
+    );
 }

@@ -31,7 +31,11 @@ impl Out {
                 d.ack_due,
                 d.reply_due,
                 d.working_days,
-                if d.calendar_complete { "" } else { "；含未发布节假日安排的年份，按周一至周五估算" }
+                if d.calendar_complete {
+                    ""
+                } else {
+                    "；含未发布节假日安排的年份，按周一至周五估算"
+                }
             )
         })
     }
@@ -43,7 +47,11 @@ impl Out {
                 y.year, y.source, y.working_days
             );
             for d in &y.days {
-                let kind = if d.is_off_day { "放假" } else { "调休上班" };
+                let kind = if d.is_off_day {
+                    "放假"
+                } else {
+                    "调休上班"
+                };
                 s.push_str(&format!("{}  {}  {}\n", d.day, d.name, kind));
             }
             s
@@ -58,7 +66,14 @@ impl Out {
         self.emit(&units, || {
             units
                 .iter()
-                .map(|u| format!("{}\t{}{}\n", u.id, u.name, if u.active { "" } else { "（停用）" }))
+                .map(|u| {
+                    format!(
+                        "{}\t{}{}\n",
+                        u.id,
+                        u.name,
+                        if u.active { "" } else { "（停用）" }
+                    )
+                })
                 .collect()
         })
     }
@@ -111,7 +126,13 @@ fn case_text(c: &CaseView) -> String {
     let units: Vec<String> = c
         .units
         .iter()
-        .map(|u| format!("{}（{}）", u.unit, if u.role == "lead" { "主办" } else { "协办" }))
+        .map(|u| {
+            format!(
+                "{}（{}）",
+                u.unit,
+                if u.role == "lead" { "主办" } else { "协办" }
+            )
+        })
         .collect();
     let mut s = format!(
         "{}  {}\n标题：{}\n类别：{}  来源：{}\n收到：{}  受理期限：{}\n答复期限：{}（{} 个工作日{}）{}\n",

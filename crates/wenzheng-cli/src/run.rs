@@ -82,7 +82,9 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
             return out.list(&svc.list_cases(ctx, &filter).await?);
         }
         CaseCommand::Ack { id, text } => svc.acknowledge(ctx, &id, text.as_deref()).await?,
-        CaseCommand::Instruct { id, leader, text } => svc.instruct(ctx, &id, &leader, &text).await?,
+        CaseCommand::Instruct { id, leader, text } => {
+            svc.instruct(ctx, &id, &leader, &text).await?
+        }
         CaseCommand::Assign {
             id,
             units,
@@ -96,7 +98,9 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
             };
             svc.assign(ctx, &id, a).await?
         }
-        CaseCommand::Return { id, unit, reason } => svc.return_unit(ctx, &id, &unit, &reason).await?,
+        CaseCommand::Return { id, unit, reason } => {
+            svc.return_unit(ctx, &id, &unit, &reason).await?
+        }
         CaseCommand::Urge {
             id,
             unit,
@@ -106,7 +110,9 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
             svc.urge(ctx, &id, &unit, level.as_deref(), text.as_deref())
                 .await?
         }
-        CaseCommand::Progress { id, unit, text } => svc.report_progress(ctx, &id, &unit, &text).await?,
+        CaseCommand::Progress { id, unit, text } => {
+            svc.report_progress(ctx, &id, &unit, &text).await?
+        }
         CaseCommand::Extend { id, days, reason } => svc.extend(ctx, &id, days, &reason).await?,
         CaseCommand::Reply {
             id,

@@ -56,7 +56,10 @@ impl YearSchedule {
 
     fn validate(&self) -> Result<()> {
         if !(2000..=2100).contains(&self.year) {
-            return Err(Error::Invalid(format!("年份 {} 不在 2000–2100 之间", self.year)));
+            return Err(Error::Invalid(format!(
+                "年份 {} 不在 2000–2100 之间",
+                self.year
+            )));
         }
         if self.days.is_empty() {
             return Err(Error::Invalid(format!(
@@ -75,7 +78,10 @@ impl YearSchedule {
                 )));
             }
             if !seen.insert(day.date) {
-                return Err(Error::Invalid(format!("日期 {} 在安排中重复出现", day.date)));
+                return Err(Error::Invalid(format!(
+                    "日期 {} 在安排中重复出现",
+                    day.date
+                )));
             }
             if day.name.trim().is_empty() {
                 return Err(Error::Invalid(format!("日期 {} 缺少节日名称", day.date)));
@@ -149,7 +155,9 @@ impl WorkCalendar {
         let mut complete = true;
         let mut counted = 0;
         while counted < n {
-            date = date.succ_opt().expect("dates stay far from chrono's limits");
+            date = date
+                .succ_opt()
+                .expect("dates stay far from chrono's limits");
             complete &= self.has_year(date.year());
             if self.is_working_day(date) {
                 counted += 1;
@@ -213,12 +221,24 @@ mod tests {
     fn counting_skips_the_start_day_and_holidays() {
         let cal = WorkCalendar::bundled();
         // Friday 13 Feb 2026: 14 (make-up), 24, 25, 26, 27, 28 (make-up), 2 Mar.
-        assert_eq!(cal.add_working_days(d(2026, 2, 13), 7), (d(2026, 3, 2), true));
+        assert_eq!(
+            cal.add_working_days(d(2026, 2, 13), 7),
+            (d(2026, 3, 2), true)
+        );
         // Received on a holiday: counting starts on the next day all the same.
-        assert_eq!(cal.add_working_days(d(2026, 2, 16), 1), (d(2026, 2, 24), true));
+        assert_eq!(
+            cal.add_working_days(d(2026, 2, 16), 1),
+            (d(2026, 2, 24), true)
+        );
         // Across National Day: 30 Sep (Wed) → 8, 9, 10 (make-up Sat), 12, 13, 14, 15.
-        assert_eq!(cal.add_working_days(d(2026, 9, 30), 7), (d(2026, 10, 15), true));
-        assert_eq!(cal.add_working_days(d(2026, 9, 30), 0), (d(2026, 9, 30), true));
+        assert_eq!(
+            cal.add_working_days(d(2026, 9, 30), 7),
+            (d(2026, 10, 15), true)
+        );
+        assert_eq!(
+            cal.add_working_days(d(2026, 9, 30), 0),
+            (d(2026, 9, 30), true)
+        );
     }
 
     #[test]
@@ -245,11 +265,17 @@ mod tests {
         let empty = r#"{"year":2027,"papers":[],"days":[]}"#;
         let err = YearSchedule::parse(empty).unwrap_err();
         assert!(err.to_string().contains("空的"), "{err}");
-        assert!(YearSchedule::parse("{").unwrap_err().to_string().contains("格式不正确"));
+        assert!(YearSchedule::parse("{")
+            .unwrap_err()
+            .to_string()
+            .contains("格式不正确"));
         let dup = r#"{"year":2027,"papers":[],"days":[
             {"name":"元旦","date":"2027-01-01","isOffDay":true},
             {"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#;
-        assert!(YearSchedule::parse(dup).unwrap_err().to_string().contains("重复"));
+        assert!(YearSchedule::parse(dup)
+            .unwrap_err()
+            .to_string()
+            .contains("重复"));
         let far = r#"{"year":2027,"papers":[],"days":[
             {"name":"元旦","date":"2030-01-01","isOffDay":true}]}"#;
         assert!(YearSchedule::parse(far).is_err());

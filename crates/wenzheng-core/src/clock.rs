@@ -22,7 +22,12 @@ pub fn parse_local(text: &str) -> Result<DateTime<FixedOffset>> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.with_timezone(&cst()));
     }
-    for fmt in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(t, fmt) {
             return local(naive);
         }
@@ -82,7 +87,11 @@ mod tests {
             " 2026-02-13T02:00:00Z ",
             "2026-02-13T10:00:00+08:00",
         ] {
-            assert_eq!(format_instant(&parse_local(input).unwrap()), want, "{input}");
+            assert_eq!(
+                format_instant(&parse_local(input).unwrap()),
+                want,
+                "{input}"
+            );
         }
         assert_eq!(
             format_instant(&parse_local("2026-02-13").unwrap()),

@@ -90,10 +90,11 @@ impl Db {
     async fn seed_bundled_calendar(&self) -> Result<()> {
         let mut tx = self.write().await?;
         for (year, json) in BUNDLED {
-            let known: Option<i64> = sqlx::query_scalar("SELECT year FROM calendar_years WHERE year = ?")
-                .bind(year)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let known: Option<i64> =
+                sqlx::query_scalar("SELECT year FROM calendar_years WHERE year = ?")
+                    .bind(year)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if known.is_none() {
                 let schedule = YearSchedule::parse(json)?;
                 insert_year(&mut tx, &schedule, "随程序附带（holiday-cn）", None).await?;

@@ -168,14 +168,32 @@ mod tests {
         assert!(!s.overdue());
         // The last day itself, late evening: not overdue until 24:00.
         let s = due_state(&cal, open, ack_due, due, at("2026-03-02 23:59"));
-        assert_eq!((s.remaining_working_days, s.reply_overdue), (Some(0), false));
+        assert_eq!(
+            (s.remaining_working_days, s.reply_overdue),
+            (Some(0), false)
+        );
         let s = due_state(&cal, open, ack_due, due, at("2026-03-04 09:00"));
-        assert_eq!((s.remaining_working_days, s.reply_overdue), (Some(-2), true));
+        assert_eq!(
+            (s.remaining_working_days, s.reply_overdue),
+            (Some(-2), true)
+        );
         // Pending past 24 h is an overdue acknowledgment.
-        let s = due_state(&cal, CaseStatus::Pending, ack_due, due, at("2026-02-14 10:01"));
+        let s = due_state(
+            &cal,
+            CaseStatus::Pending,
+            ack_due,
+            due,
+            at("2026-02-14 10:01"),
+        );
         assert!(s.ack_overdue);
         // A replied case no longer runs.
-        let s = due_state(&cal, CaseStatus::Replied, ack_due, due, at("2026-04-01 09:00"));
+        let s = due_state(
+            &cal,
+            CaseStatus::Replied,
+            ack_due,
+            due,
+            at("2026-04-01 09:00"),
+        );
         assert_eq!(s.remaining_working_days, None);
         assert!(!s.overdue());
     }

@@ -182,8 +182,14 @@ mod tests {
 
     #[test]
     fn parses_codes_and_chinese_names() {
-        assert_eq!("已受理".parse::<CaseStatus>().unwrap(), CaseStatus::Acknowledged);
-        assert_eq!("in_progress".parse::<CaseStatus>().unwrap(), CaseStatus::InProgress);
+        assert_eq!(
+            "已受理".parse::<CaseStatus>().unwrap(),
+            CaseStatus::Acknowledged
+        );
+        assert_eq!(
+            "in_progress".parse::<CaseStatus>().unwrap(),
+            CaseStatus::InProgress
+        );
         assert_eq!("舆情信息".parse::<Category>().unwrap(), Category::Opinion);
         assert_eq!("红牌".parse::<UrgeLevel>().unwrap(), UrgeLevel::Red);
         let err = "紫牌".parse::<UrgeLevel>().unwrap_err().to_string();

@@ -79,7 +79,10 @@ async fn apply(svc: &Service, ctx: &Ctx, cmd: &Cmd) -> wenzheng_core::Result<()>
 fn files(svc: &Service) -> (Vec<u8>, Vec<u8>) {
     let path = svc.db().path();
     let wal = path.with_extension("db-wal");
-    (std::fs::read(path).unwrap(), std::fs::read(wal).unwrap_or_default())
+    (
+        std::fs::read(path).unwrap(),
+        std::fs::read(wal).unwrap_or_default(),
+    )
 }
 
 async fn check_invariants(svc: &Service, ctx: &Ctx) {
@@ -99,7 +102,11 @@ async fn check_invariants(svc: &Service, ctx: &Ctx) {
         other => panic!("unknown status {other}"),
     }
     assert!(leads <= 1);
-    let base = if v.complexity == "complex" || v.units.len() >= 2 { 15 } else { 7 };
+    let base = if v.complexity == "complex" || v.units.len() >= 2 {
+        15
+    } else {
+        7
+    };
     assert_eq!(v.working_days, base + v.extension_days);
     // One event per successful change, and the version counts them.
     assert_eq!(c.events.len() as i64, v.version);

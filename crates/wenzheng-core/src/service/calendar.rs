@@ -54,15 +54,25 @@ impl Service {
     }
 
     /// Imports (or replaces) a year's schedule from a holiday-cn JSON text.
-    pub async fn import_calendar(&self, ctx: &Ctx, json_text: &str, source: &str) -> Result<CalendarYearView> {
+    pub async fn import_calendar(
+        &self,
+        ctx: &Ctx,
+        json_text: &str,
+        source: &str,
+    ) -> Result<CalendarYearView> {
         let schedule = YearSchedule::parse(json_text)?;
         let mut tx = self.db.write().await?;
-        let existed: Option<i64> = sqlx::query_scalar("SELECT COUNT(*) FROM calendar_days WHERE year = ?")
-            .bind(schedule.year)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existed: Option<i64> =
+            sqlx::query_scalar("SELECT COUNT(*) FROM calendar_days WHERE year = ?")
+                .bind(schedule.year)
+                .fetch_optional(&mut *tx)
+                .await?;
         insert_year(&mut tx, &schedule, source, Some(&format_instant(&ctx.now))).await?;
-        let summary = format!("导入 {} 年节假日安排（{} 条）", schedule.year, schedule.days.len());
+        let summary = format!(
+            "导入 {} 年节假日安排（{} 条）",
+            schedule.year,
+            schedule.days.len()
+        );
         event(
             &mut tx,
             ctx,
@@ -78,9 +88,18 @@ impl Service {
     }
 
     /// The deadlines a case received at `received` would have.
-    pub async fn deadline(&self, received: chrono::DateTime<chrono::FixedOffset>, complex: bool) -> Result<DeadlineView> {
+    pub async fn deadline(
+        &self,
+        received: chrono::DateTime<chrono::FixedOffset>,
+        complex: bool,
+    ) -> Result<DeadlineView> {
         let calendar = self.calendar().await?;
-        let d = deadline::compute(&calendar, received, received, deadline::reply_period(complex, 0));
+        let d = deadline::compute(
+            &calendar,
+            received,
+            received,
+            deadline::reply_period(complex, 0),
+        );
         Ok(DeadlineView {
             received: format_instant(&received),
             ack_due: format_instant(&d.ack_due),

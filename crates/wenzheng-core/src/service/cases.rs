@@ -168,8 +168,16 @@ impl Service {
             "important": input.important, "sensitive": input.sensitive,
             "complexity": complexity.code(),
         });
-        event(&mut tx, ctx, Some(id), "register", &format!("登记案件 {number}"), None, Some(after))
-            .await?;
+        event(
+            &mut tx,
+            ctx,
+            Some(id),
+            "register",
+            &format!("登记案件 {number}"),
+            None,
+            Some(after),
+        )
+        .await?;
         let row = load_case(&mut tx, &id.to_string()).await?;
         tx.commit().await?;
         row.view(&calendar, ctx, Vec::new())
@@ -185,7 +193,10 @@ impl Service {
         let case = row.view(&calendar, ctx, units)?;
         macro_rules! rows {
             ($ty:ty, $sql:literal) => {
-                sqlx::query_as::<_, $ty>($sql).bind(id).fetch_all(&mut *conn).await?
+                sqlx::query_as::<_, $ty>($sql)
+                    .bind(id)
+                    .fetch_all(&mut *conn)
+                    .await?
             };
         }
         Ok(CaseDetail {
@@ -253,7 +264,12 @@ impl Service {
                 .push_bind(format_instant(&ctx.now))
                 .push("))");
         }
-        if let Some(unit) = filter.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        if let Some(unit) = filter
+            .unit
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
             q.push(
                 " AND EXISTS (SELECT 1 FROM assignments a JOIN units u ON u.id = a.unit_id
                    WHERE a.case_id = c.id AND a.returned_at IS NULL AND u.name = ",
@@ -261,7 +277,8 @@ impl Service {
             .push_bind(unit.to_string())
             .push(")");
         }
-        q.push(" ORDER BY c.id DESC LIMIT ").push_bind(i64::from(limit));
+        q.push(" ORDER BY c.id DESC LIMIT ")
+            .push_bind(i64::from(limit));
         let mut conn = self.db.pool().acquire().await?;
         let rows: Vec<CaseRow> = q.build_query_as().fetch_all(&mut *conn).await?;
         let calendar = load_calendar(&mut conn).await?;
@@ -296,9 +313,11 @@ async fn units_of(
     q.push(") ORDER BY a.role = 'assist', a.id");
     let rows: Vec<(i64, i64, String, String)> = q.build_query_as().fetch_all(&mut *conn).await?;
     for (case_id, unit_id, unit, role) in rows {
-        map.entry(case_id)
-            .or_default()
-            .push(AssignedUnit { unit_id, unit, role });
+        map.entry(case_id).or_default().push(AssignedUnit {
+            unit_id,
+            unit,
+            role,
+        });
     }
     Ok(map)
 }

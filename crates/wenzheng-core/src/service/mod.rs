@@ -94,7 +94,11 @@ pub(crate) fn required(label: &str, value: &str, max_chars: usize) -> Result<Str
 }
 
 /// Trims an optional text field: blank becomes `None`.
-pub(crate) fn optional(label: &str, value: Option<&str>, max_chars: usize) -> Result<Option<String>> {
+pub(crate) fn optional(
+    label: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(v) => {

@@ -45,7 +45,10 @@ pub(crate) struct CaseRow {
 impl CaseRow {
     pub fn status(&self) -> Result<CaseStatus> {
         self.status.parse().map_err(|_| {
-            Error::Corrupt(format!("案件 {} 的状态“{}”无法识别", self.number, self.status))
+            Error::Corrupt(format!(
+                "案件 {} 的状态“{}”无法识别",
+                self.number, self.status
+            ))
         })
     }
 
@@ -163,7 +166,10 @@ pub(crate) async fn load_calendar(conn: &mut SqliteConnection) -> Result<WorkCal
     for year in years {
         let year = i32::try_from(year).map_err(|_| Error::Corrupt(format!("年份 {year}")))?;
         let mut list = Vec::new();
-        for (y, day, off) in days.iter().filter(|(y, _, _)| i32::try_from(*y) == Ok(year)) {
+        for (y, day, off) in days
+            .iter()
+            .filter(|(y, _, _)| i32::try_from(*y) == Ok(year))
+        {
             let date = parse_stored_date(day)
                 .map_err(|_| Error::Corrupt(format!("{y} 年的日期“{day}”")))?;
             list.push((date, *off));

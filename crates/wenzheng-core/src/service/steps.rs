@@ -75,8 +75,16 @@ impl Run {
         if let (Value::Object(a), Value::Object(d)) = (&mut after, detail) {
             a.extend(d);
         }
-        event(&mut self.tx, ctx, Some(self.case.id), step_kind(step), &summary, Some(before), Some(after))
-            .await?;
+        event(
+            &mut self.tx,
+            ctx,
+            Some(self.case.id),
+            step_kind(step),
+            &summary,
+            Some(before),
+            Some(after),
+        )
+        .await?;
         let row = load_case(&mut self.tx, &self.case.id.to_string()).await?;
         self.tx.commit().await?;
         row.view(&self.calendar, ctx, units)
@@ -140,11 +148,18 @@ impl Service {
         insert_reply(&mut run, ctx, ReplyKind::Acknowledgment, &text, None).await?;
         run.case.acknowledged_at = Some(format_instant(&ctx.now));
         let summary = format!("受理：{text}");
-        run.finish(ctx, Step::Acknowledge, summary, json!({ "text": text })).await
+        run.finish(ctx, Step::Acknowledge, summary, json!({ "text": text }))
+            .await
     }
 
     /// 领导批示: records a leader's instruction.
-    pub async fn instruct(&self, ctx: &Ctx, key: &str, leader: &str, text: &str) -> Result<CaseView> {
+    pub async fn instruct(
+        &self,
+        ctx: &Ctx,
+        key: &str,
+        leader: &str,
+        text: &str,
+    ) -> Result<CaseView> {
         let leader = required("批示领导", leader, 50)?;
         let text = required("批示内容", text, 5_000)?;
         let mut run = self.begin(key, Step::Instruct).await?;
@@ -157,7 +172,13 @@ impl Service {
             .execute(&mut *run.tx)
             .await?;
         let summary = format!("{leader}批示：{text}");
-        run.finish(ctx, Step::Instruct, summary, json!({ "leader": leader, "text": text })).await
+        run.finish(
+            ctx,
+            Step::Instruct,
+            summary,
+            json!({ "leader": leader, "text": text }),
+        )
+        .await
     }
 
     /// 交办 / 改派: assigns one or more units; one of the case's units leads.
@@ -182,7 +203,11 @@ impl Service {
         let requirements = optional("办理要求", input.requirements.as_deref(), 5_000)?;
 
         let mut run = self.begin(key, Step::Assign).await?;
-        let current_lead = run.units.iter().find(|u| u.role == UnitRole::Lead.code()).cloned();
+        let current_lead = run
+            .units
+            .iter()
+            .find(|u| u.role == UnitRole::Lead.code())
+            .cloned();
         if let (Some(cur), Some(l)) = (&current_lead, &lead) {
             return Err(Error::Invalid(format!(
                 "案件已有主办单位“{}”，不能再指定“{l}”为主办；如需更换，请先将“{}”退回",
@@ -198,10 +223,11 @@ impl Service {
             if run.units.iter().any(|u| &u.unit == name) {
                 return Err(Error::Invalid(format!("“{name}”已在承办此案件")));
             }
-            let unit: Option<(i64, bool)> = sqlx::query_as("SELECT id, active FROM units WHERE name = ?")
-                .bind(name)
-                .fetch_optional(&mut *run.tx)
-                .await?;
+            let unit: Option<(i64, bool)> =
+                sqlx::query_as("SELECT id, active FROM units WHERE name = ?")
+                    .bind(name)
+                    .fetch_optional(&mut *run.tx)
+                    .await?;
             let unit_id = match unit {
                 Some((id, true)) => id,
                 Some((_, false)) => return Err(Error::Invalid(format!("承办单位“{name}”已停用"))),
@@ -211,7 +237,11 @@ impl Service {
                     )))
                 }
             };
-            let role = if lead.as_ref() == Some(name) { UnitRole::Lead } else { UnitRole::Assist };
+            let role = if lead.as_ref() == Some(name) {
+                UnitRole::Lead
+            } else {
+                UnitRole::Assist
+            };
             sqlx::query(
                 "INSERT INTO assignments (case_id, unit_id, role, requirements, assigned_at, assigned_by)
                  VALUES (?, ?, ?, ?, ?, ?)",
@@ -228,7 +258,11 @@ impl Service {
         let described: Vec<String> = names
             .iter()
             .map(|n| {
-                let role = if lead.as_ref() == Some(n) { "主办" } else { "协办" };
+                let role = if lead.as_ref() == Some(n) {
+                    "主办"
+                } else {
+                    "协办"
+                };
                 format!("{n}（{role}）")
             })
             .collect();
@@ -239,7 +273,13 @@ impl Service {
 
     /// 退回: a unit hands its assignment back. When the lead returns, the whole case returns
     /// to the office (已受理) for reassignment.
-    pub async fn return_unit(&self, ctx: &Ctx, key: &str, unit: &str, reason: &str) -> Result<CaseView> {
+    pub async fn return_unit(
+        &self,
+        ctx: &Ctx,
+        key: &str,
+        unit: &str,
+        reason: &str,
+    ) -> Result<CaseView> {
         let reason = required("退回理由", reason, 2_000)?;
         let mut run = self.begin(key, Step::Return).await?;
         let returned = run.unit(unit)?.clone();
@@ -256,7 +296,10 @@ impl Service {
         }
         q.build().execute(&mut *run.tx).await?;
         let summary = if all {
-            format!("主办单位{}退回（协办单位随之退回）：{reason}", returned.unit)
+            format!(
+                "主办单位{}退回（协办单位随之退回）：{reason}",
+                returned.unit
+            )
         } else {
             format!("{}退回：{reason}", returned.unit)
         };
@@ -296,7 +339,13 @@ impl Service {
     }
 
     /// 办理进展: a unit reports progress (the case moves to 办理中).
-    pub async fn report_progress(&self, ctx: &Ctx, key: &str, unit: &str, text: &str) -> Result<CaseView> {
+    pub async fn report_progress(
+        &self,
+        ctx: &Ctx,
+        key: &str,
+        unit: &str,
+        text: &str,
+    ) -> Result<CaseView> {
         let text = required("进展情况", text, 5_000)?;
         let mut run = self.begin(key, Step::Progress).await?;
         let target = run.unit(unit)?.clone();
@@ -309,7 +358,13 @@ impl Service {
             .execute(&mut *run.tx)
             .await?;
         let summary = format!("{}报告进展：{text}", target.unit);
-        run.finish(ctx, Step::Progress, summary, json!({ "unit": target.unit, "text": text })).await
+        run.finish(
+            ctx,
+            Step::Progress,
+            summary,
+            json!({ "unit": target.unit, "text": text }),
+        )
+        .await
     }
 
     /// 延期: adds approved working days to the reply period.
@@ -331,7 +386,13 @@ impl Service {
             .await?;
         run.case.extension_days += i64::from(days);
         let summary = format!("延期 {days} 个工作日：{reason}");
-        run.finish(ctx, Step::Extend, summary, json!({ "days": days, "reason": reason })).await
+        run.finish(
+            ctx,
+            Step::Extend,
+            summary,
+            json!({ "days": days, "reason": reason }),
+        )
+        .await
     }
 
     /// 答复: an interim or the final reply to the citizen; `published_at` is when it
@@ -359,31 +420,35 @@ impl Service {
             run.case.replied_at = Some(format_instant(&ctx.now));
         }
         let summary = format!("{}：{text}", kind.label());
-        run.finish(ctx, step, summary, json!({ "kind": kind.code(), "text": text })).await
+        run.finish(
+            ctx,
+            step,
+            summary,
+            json!({ "kind": kind.code(), "text": text }),
+        )
+        .await
     }
 
     /// 书面反馈: records the next numbered written feedback to 县信访局 and 县委办督查室 on
     /// the latest reply.
     pub async fn feedback(&self, ctx: &Ctx, key: &str) -> Result<CaseView> {
         let mut run = self.begin(key, Step::Feedback).await?;
-        let latest: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM replies WHERE case_id = ? ORDER BY id DESC LIMIT 1",
-        )
-        .bind(run.case.id)
-        .fetch_optional(&mut *run.tx)
-        .await?;
+        let latest: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM replies WHERE case_id = ? ORDER BY id DESC LIMIT 1")
+                .bind(run.case.id)
+                .fetch_optional(&mut *run.tx)
+                .await?;
         let Some(reply_id) = latest else {
             return Err(Error::IllegalStep(format!(
                 "{}：案件还没有任何答复，不能出具书面反馈",
                 run.case.number
             )));
         };
-        let seq: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM feedbacks WHERE case_id = ?",
-        )
-        .bind(run.case.id)
-        .fetch_one(&mut *run.tx)
-        .await?;
+        let seq: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM feedbacks WHERE case_id = ?")
+                .bind(run.case.id)
+                .fetch_one(&mut *run.tx)
+                .await?;
         sqlx::query(
             "INSERT INTO feedbacks (case_id, seq, recipients, reply_id, created_at, created_by)
              VALUES (?, ?, ?, ?, ?, ?)",
@@ -408,14 +473,16 @@ impl Service {
         run.case.closed_at = Some(format_instant(&ctx.now));
         run.case.result = Some(result.clone());
         let summary = format!("办结：{result}");
-        run.finish(ctx, Step::Close, summary, json!({ "result": result })).await
+        run.finish(ctx, Step::Close, summary, json!({ "result": result }))
+            .await
     }
 
     /// 归档: archives a closed case; final.
     pub async fn archive(&self, ctx: &Ctx, key: &str) -> Result<CaseView> {
         let mut run = self.begin(key, Step::Archive).await?;
         run.case.archived_at = Some(format_instant(&ctx.now));
-        run.finish(ctx, Step::Archive, "归档".into(), json!({})).await
+        run.finish(ctx, Step::Archive, "归档".into(), json!({}))
+            .await
     }
 
     /// 重新办理: reopens a replied or closed case (e.g. the citizen is not satisfied).
@@ -426,7 +493,8 @@ impl Service {
         run.case.closed_at = None;
         run.case.result = None;
         let summary = format!("重新办理：{reason}");
-        run.finish(ctx, Step::Reopen, summary, json!({ "reason": reason })).await
+        run.finish(ctx, Step::Reopen, summary, json!({ "reason": reason }))
+            .await
     }
 }
 

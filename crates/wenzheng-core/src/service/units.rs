@@ -27,8 +27,16 @@ impl Service {
         .bind(format_instant(&ctx.now))
         .fetch_one(&mut *tx)
         .await?;
-        event(&mut tx, ctx, None, "unit_add", &format!("添加承办单位{name}"), None, Some(json!({ "id": id, "name": name })))
-            .await?;
+        event(
+            &mut tx,
+            ctx,
+            None,
+            "unit_add",
+            &format!("添加承办单位{name}"),
+            None,
+            Some(json!({ "id": id, "name": name })),
+        )
+        .await?;
         tx.commit().await?;
         Ok(UnitView {
             id,
@@ -39,8 +47,10 @@ impl Service {
 
     /// All units, by name.
     pub async fn list_units(&self) -> Result<Vec<UnitView>> {
-        Ok(sqlx::query_as("SELECT id, name, active FROM units ORDER BY name")
-            .fetch_all(self.db.pool())
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, name, active FROM units ORDER BY name")
+                .fetch_all(self.db.pool())
+                .await?,
+        )
     }
 }

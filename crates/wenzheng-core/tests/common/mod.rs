@@ -22,7 +22,10 @@ pub fn at(t: &str) -> DateTime<FixedOffset> {
 
 /// The administrator acting at `t`.
 pub async fn ctx_at(svc: &Service, t: &str) -> Ctx {
-    Ctx { actor: svc.actor(None).await.unwrap(), now: at(t) }
+    Ctx {
+        actor: svc.actor(None).await.unwrap(),
+        now: at(t),
+    }
 }
 
 /// Every row of every table, rendered with `quote()`, in rowid order.
@@ -42,7 +45,10 @@ pub async fn dump(svc: &Service) -> Vec<String> {
             .await
             .unwrap();
         let expr: Vec<String> = cols.iter().map(|c| format!("quote(\"{c}\")")).collect();
-        let sql = format!("SELECT {} FROM \"{t}\" ORDER BY rowid", expr.join(" || '|' || "));
+        let sql = format!(
+            "SELECT {} FROM \"{t}\" ORDER BY rowid",
+            expr.join(" || '|' || ")
+        );
         let rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap();
         out.extend(rows.into_iter().map(|r| format!("{t}: {r}")));
     }
