@@ -1,0 +1,41 @@
+# Shared by scripts/start and scripts/test: installs what building and testing need on
+# Debian 12 (and Debian-based UOS / Kylin). Sourced, not run.
+
+# Build: the Tauri 2 / WebKitGTK stack.
+BUILD_PACKAGES="build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev fonts-noto-cjk"
+# Tests: a virtual display, WebDriver for WebKitGTK, a session D-Bus with a notification
+# daemon, screenshots, PDF tools.
+TEST_PACKAGES="xvfb xauth webkit2gtk-driver dbus dunst imagemagick poppler-utils"
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs the Debian packages among "$@" that are missing.
+ensure_packages() {
+    missing=""
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+    done
+    if [ -n "$missing" ]; then
+        echo "==> 安装 Debian 软件包:$missing"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+    fi
+}
+
+ensure_rust() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "需要 Rust 1.85 或更新版本（rustup 安装的 cargo），未找到 cargo。" >&2
+        exit 1
+    fi
+}
+
+# tauri-driver bridges WebDriver to the app's WebKit window (end-to-end tests).
+ensure_tauri_driver() {
+    if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+        echo "==> 安装 tauri-driver"
+        cargo install tauri-driver --version '^2' --locked
+    fi
+    export PATH="$HOME/.cargo/bin:$PATH"
+}
