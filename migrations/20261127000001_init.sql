@@ -2,24 +2,31 @@
 -- Times are RFC 3339 text in China Standard Time (+08:00), so text order is time order.
 -- Dates are 'YYYY-MM-DD'.
 
-CREATE TABLE users (
-    id           INTEGER PRIMARY KEY,
-    login        TEXT NOT NULL UNIQUE,
-    display_name TEXT NOT NULL,
-    role         TEXT NOT NULL CHECK (role IN ('admin', 'clerk', 'leader', 'unit')),
-    created_at   TEXT NOT NULL
-);
-
--- The built-in administrator; the CLI acts as this user unless `--as` is given.
-INSERT INTO users (login, display_name, role, created_at)
-VALUES ('admin', '系统管理员', 'admin', '2026-01-01T00:00:00+08:00');
-
 CREATE TABLE units (
     id         INTEGER PRIMARY KEY,
     name       TEXT NOT NULL UNIQUE,
     active     INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL
 );
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    login         TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'clerk', 'leader', 'unit')),
+    -- The unit a handler of role 'unit' works for.
+    unit_id       INTEGER REFERENCES units (id),
+    -- argon2id PHC string; NULL until a password is set (the built-in administrator
+    -- gets one at the first start of the app).
+    password_hash TEXT,
+    active        INTEGER NOT NULL DEFAULT 1,
+    created_at    TEXT NOT NULL,
+    CHECK (role <> 'unit' OR unit_id IS NOT NULL)
+);
+
+-- The built-in administrator; the CLI acts as this user unless `--as` is given.
+INSERT INTO users (login, display_name, role, created_at)
+VALUES ('admin', '系统管理员', 'admin', '2026-01-01T00:00:00+08:00');
 
 -- Official working-day schedule: only the exceptions to "Mon-Fri works".
 CREATE TABLE calendar_years (
@@ -162,16 +169,19 @@ CREATE TABLE attachments (
     created_by  INTEGER NOT NULL REFERENCES users (id)
 );
 
--- Append-only history: who, when, what, before/after.
+-- Append-only, hash-chained history: who, when, what, before/after. `hash` is the
+-- SHA-256 of the previous event's hash and this event's fields (see integrity.rs).
 CREATE TABLE events (
-    id       INTEGER PRIMARY KEY,
-    case_id  INTEGER REFERENCES cases (id),
-    actor_id INTEGER NOT NULL REFERENCES users (id),
-    at       TEXT NOT NULL,
-    kind     TEXT NOT NULL,
-    summary  TEXT NOT NULL,
-    before   TEXT,
-    after    TEXT
+    id        INTEGER PRIMARY KEY,
+    case_id   INTEGER REFERENCES cases (id),
+    actor_id  INTEGER NOT NULL REFERENCES users (id),
+    at        TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    summary   TEXT NOT NULL,
+    before    TEXT,
+    after     TEXT,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL UNIQUE
 );
 
 CREATE INDEX events_case ON events (case_id, id);

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod db;
 pub mod deadline;
 pub mod error;
+pub mod integrity;
 pub mod model;
 pub mod service;
 pub mod view;

@@ -8,6 +8,7 @@ use crate::calendar::WorkCalendar;
 use crate::clock::{format_instant, parse_stored, parse_stored_date};
 use crate::deadline::{self, Deadlines};
 use crate::error::{Error, Result};
+use crate::integrity::{EventFields, GENESIS_HASH};
 use crate::model::{CaseStatus, Complexity};
 use crate::view::{AssignedUnit, CaseView};
 
@@ -209,7 +210,7 @@ pub(crate) async fn save_case(
     Ok(())
 }
 
-/// Appends an event to the log.
+/// Appends an event to the log, chained to the previous one by its hash.
 pub(crate) async fn event(
     tx: &mut Transaction<'static, Sqlite>,
     ctx: &Ctx,
@@ -219,17 +220,39 @@ pub(crate) async fn event(
     before: Option<Value>,
     after: Option<Value>,
 ) -> Result<()> {
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
+            .await?;
+    let (id, prev_hash) = match last {
+        Some((id, hash)) => (id + 1, hash),
+        None => (1, GENESIS_HASH.to_string()),
+    };
+    let fields = EventFields {
+        id,
+        case_id,
+        actor_id: ctx.actor.id,
+        at: format_instant(&ctx.now),
+        kind: kind.to_string(),
+        summary: summary.to_string(),
+        before: before.map(|v| v.to_string()),
+        after: after.map(|v| v.to_string()),
+    };
+    let hash = fields.hash(&prev_hash);
     sqlx::query(
-        "INSERT INTO events (case_id, actor_id, at, kind, summary, before, after)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events (id, case_id, actor_id, at, kind, summary, before, after, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(case_id)
-    .bind(ctx.actor.id)
-    .bind(format_instant(&ctx.now))
-    .bind(kind)
-    .bind(summary)
-    .bind(before.map(|v| v.to_string()))
-    .bind(after.map(|v| v.to_string()))
+    .bind(fields.id)
+    .bind(fields.case_id)
+    .bind(fields.actor_id)
+    .bind(&fields.at)
+    .bind(&fields.kind)
+    .bind(&fields.summary)
+    .bind(&fields.before)
+    .bind(&fields.after)
+    .bind(&prev_hash)
+    .bind(&hash)
     .execute(&mut **tx)
     .await?;
     Ok(())
