@@ -5,7 +5,7 @@
 BUILD_PACKAGES="build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev fonts-noto-cjk"
 # Tests: a virtual display, WebDriver for WebKitGTK, a session D-Bus with a notification
 # daemon, screenshots, PDF tools.
-TEST_PACKAGES="xvfb xauth webkit2gtk-driver dbus dunst imagemagick poppler-utils"
+TEST_PACKAGES="xvfb xauth webkit2gtk-driver dbus dunst imagemagick poppler-utils python3"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -345,3 +345,179 @@ fn calendar_show_and_import() {
         (Some("2027-01-07"), Some(true))
     );
 }
+
+#[test]
+fn print_feedback_writes_a_pdf_and_refuses_in_chinese() {
+    let cli = Cli::new();
+    cli.json(&["unit", "add", "镇城建办"]);
+    cli.json(&[
+        "case",
+        "add",
+        "--title",
+        "路灯不亮",
+        "--content",
+        "村口路灯坏了，联系13812345678。",
+        "--phone",
+        "13812345678",
+    ]);
+    // No feedback yet: refused, exit 3, Chinese message.
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("fk.pdf");
+    let err = cli.refused(&[
+        "print",
+        "feedback",
+        "--case",
+        "1",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(err.contains("书面反馈"), "{err}");
+    assert!(!pdf.exists());
+    cli.json(&["case", "ack", "1"]);
+    cli.json(&["case", "assign", "1", "--unit", "镇城建办"]);
+    cli.json(&["case", "reply", "1", "--text", "已修复。", "--final"]);
+    cli.json(&["case", "feedback", "1"]);
+    let v = cli.json(&[
+        "print",
+        "feedback",
+        "--case",
+        "1",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(v["kind"], "feedback");
+    assert_eq!(v["feedback_seq"], 1);
+    assert!(v["pages"].as_u64().is_some_and(|n| n >= 1), "{v}");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    assert!(bytes.len() < 300 * 1024, "{} bytes", bytes.len());
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text: String = String::from_utf8_lossy(&text.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(text.contains("第1次书面反馈"), "{text}");
+    assert!(
+        text.contains("138****5678") && !text.contains("13812345678"),
+        "{text}"
+    );
+    // The month report is not there yet: refused.
+    let err = cli.refused(&[
+        "print",
+        "monthly",
+        "--month",
+        "2026-11",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(err.contains("月报"), "{err}");
+}
+
+#[test]
+fn roles_apply_with_as_user() {
+    let cli = Cli::new();
+    cli.json(&["unit", "add", "甲办"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_wenzheng"))
+        .args([
+            "--db",
+            cli.db.to_str().unwrap(),
+            "user",
+            "add",
+            "wang",
+            "--name",
+            "王小明",
+            "--role",
+            "办公室工作人员",
+            "--password-stdin",
+            "--json",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all("王的密码12345\n".as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let u: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (u["login"].as_str(), u["role"].as_str()),
+        (Some("wang"), Some("clerk"))
+    );
+    let err = cli.refused(&["unit", "add", "乙办", "--as", "wang"]);
+    assert!(err.contains("无权管理承办单位"), "{err}");
+    let case = cli.json(&[
+        "case",
+        "add",
+        "--title",
+        "t",
+        "--content",
+        "c",
+        "--phone",
+        "13912345678",
+        "--as",
+        "wang",
+    ]);
+    assert_eq!(case["phone"], "139****5678");
+    let shown = cli.json(&["case", "show", "1", "--as", "wang"]);
+    assert_eq!(shown["events"][0]["actor"], "王小明");
+    let revealed = cli.json(&["case", "reveal", "1", "--as", "wang"]);
+    assert_eq!(revealed["phone"], "13912345678");
+    let users = cli.json(&["user", "list"]);
+    assert_eq!(users.as_array().unwrap().len(), 2);
+    assert!(
+        !String::from_utf8_lossy(&cli.run(&["user", "list", "--json"]).stdout).contains("argon2")
+    );
+}
+
+#[test]
+fn verify_backup_and_restore() {
+    let cli = Cli::new();
+    cli.json(&["case", "add", "--title", "备份前", "--content", "c"]);
+    let v = cli.json(&["verify"]);
+    assert_eq!(
+        (v["ok"].as_bool(), v["events_checked"].as_u64()),
+        (Some(true), Some(1))
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("backup.db");
+    let b = cli.json(&["backup", "--out", backup.to_str().unwrap()]);
+    assert!(b["size"].as_u64().unwrap() > 0);
+    cli.json(&["case", "add", "--title", "备份后", "--content", "c"]);
+    assert_eq!(count_cases(&cli.db), 2);
+    let r = cli.json(&[
+        "restore",
+        backup.to_str().unwrap(),
+        "--now",
+        "2026-11-27 15:00",
+    ]);
+    assert!(r["previous_kept_as"]
+        .as_str()
+        .unwrap()
+        .ends_with(".before-restore-20261127-150000"));
+    assert_eq!(count_cases(&cli.db), 1);
+    let err = cli.refused(&["restore", dir.path().join("nope.db").to_str().unwrap()]);
+    assert!(err.contains("不存在"), "{err}");
+
+    // Tampering shows: exit 4 and the position of the edited event.
+    let tamper = Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DROP TRIGGER events_no_update'); \
+                c.execute(\"UPDATE events SET summary='改' WHERE id=1\"); c.commit()", cli.db.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(tamper.success());
+    let out = cli.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(4));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("第 1 条事件（编号 1）的内容被修改"), "{text}");
+}

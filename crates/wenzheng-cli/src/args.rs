@@ -55,6 +55,54 @@ pub enum Command {
     /// 案件
     #[command(subcommand)]
     Case(CaseCommand),
+    /// 打印公文（GB/T 9704 版式的 PDF）：书面反馈、交办通知单、催办通知单、信息专报
+    #[command(subcommand)]
+    Print(crate::print::PrintCommand),
+    /// 用户与角色
+    #[command(subcommand)]
+    User(UserCommand),
+    /// 检查数据库完整性与操作记录链（发现问题时退出码为 4）
+    Verify,
+    /// 备份数据库到文件（在线备份，程序运行时也可备份）
+    Backup {
+        /// 备份文件（不能已存在）
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 从备份恢复数据库（先校验备份；原文件保留为 .before-restore-时间）
+    Restore {
+        /// 备份文件
+        file: PathBuf,
+    },
+}
+
+/// `wenzheng user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// 添加用户
+    Add {
+        /// 登录名（字母、数字、. _ -）
+        login: String,
+        /// 姓名
+        #[arg(long)]
+        name: String,
+        /// 角色：管理员、办公室工作人员、领导、承办单位（或 admin、clerk、leader、unit）
+        #[arg(long)]
+        role: String,
+        /// 承办单位用户所属的单位
+        #[arg(long)]
+        unit: Option<String>,
+        /// 从标准输入读取初始密码（一行）
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// 列出用户
+    List,
+    /// 设置密码（从标准输入读取一行）
+    Passwd {
+        /// 登录名
+        login: String,
+    },
 }
 
 /// `wenzheng calendar …`
@@ -256,6 +304,11 @@ pub enum CaseCommand {
     },
     /// 归档
     Archive {
+        /// 案件 id 或编号
+        id: String,
+    },
+    /// 查看完整的联系电话（记入操作记录）
+    Reveal {
         /// 案件 id 或编号
         id: String,
     },

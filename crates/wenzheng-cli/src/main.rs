@@ -1,8 +1,11 @@
 //! `wenzheng`: the command-line face of 网络问政办理系统, over the same services as the
-//! desktop app. Exit codes: 0 done, 1 failed, 2 bad usage, 3 refused (nothing written).
+//! desktop app. Exit codes: 0 done, 1 failed, 2 bad usage, 3 refused (nothing written),
+//! 4 the database or its history is damaged (`verify` found problems).
 
+mod admin;
 mod args;
 mod output;
+mod print;
 mod run;
 
 use std::process::ExitCode;
@@ -25,7 +28,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误：{e}");
-            ExitCode::from(if e.is_refusal() { 3 } else { 1 })
+            ExitCode::from(match e {
+                _ if e.is_refusal() => 3,
+                wenzheng_core::Error::Corrupt(_) => 4,
+                _ => 1,
+            })
         }
     }
 }

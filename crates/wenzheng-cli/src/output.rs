@@ -2,7 +2,10 @@
 
 use serde::Serialize;
 use wenzheng_core::clock::chinese_date;
-use wenzheng_core::view::{CalendarYearView, CaseDetail, CaseView, DeadlineView, UnitView};
+use wenzheng_core::view::{
+    BackupView, CalendarYearView, CaseDetail, CaseView, DeadlineView, RestoreView, UnitView,
+    UserView, VerifyView,
+};
 use wenzheng_core::Result;
 
 /// Where results go, and in which form.
@@ -110,6 +113,89 @@ impl Out {
             }
             s.push_str(&format!("共 {} 件\n", cases.len()));
             s
+        })
+    }
+}
+
+impl Out {
+    pub fn user(&self, u: &UserView) -> Result<()> {
+        self.emit(u, || {
+            format!(
+                "已添加用户 {}（{}，{}）\n",
+                u.login, u.display_name, u.role_name
+            )
+        })
+    }
+
+    pub fn users(&self, users: &[UserView]) -> Result<()> {
+        self.emit(&users, || {
+            users
+                .iter()
+                .map(|u| {
+                    let unit = u
+                        .unit
+                        .as_deref()
+                        .map(|n| format!("（{n}）"))
+                        .unwrap_or_default();
+                    let off = if u.active { "" } else { "  已停用" };
+                    format!(
+                        "{}\t{}\t{}{unit}{off}\n",
+                        u.login, u.display_name, u.role_name
+                    )
+                })
+                .collect()
+        })
+    }
+
+    pub fn done(&self, message: &str) -> Result<()> {
+        self.emit(
+            &serde_json::json!({ "ok": true, "message": message }),
+            || format!("{message}\n"),
+        )
+    }
+
+    pub fn phone(&self, phone: Option<String>) -> Result<()> {
+        self.emit(&serde_json::json!({ "phone": phone }), || {
+            format!("{}\n", phone.as_deref().unwrap_or("（未登记联系电话）"))
+        })
+    }
+
+    pub fn verify(&self, v: &VerifyView) -> Result<()> {
+        self.emit(v, || {
+            let mut s = format!(
+                "数据库完整性：{}\n操作记录：{} 条，{}\n",
+                if v.integrity_ok { "正常" } else { "损坏" },
+                v.events_checked,
+                if v.ok {
+                    "记录链完整，未发现篡改"
+                } else {
+                    "发现问题："
+                }
+            );
+            for p in &v.problems {
+                s.push_str(&format!("  {p}\n"));
+            }
+            s
+        })
+    }
+
+    pub fn backup(&self, b: &BackupView) -> Result<()> {
+        self.emit(b, || {
+            format!(
+                "已备份到 {}（{} 字节，校验 {} 条操作记录）\n",
+                b.path, b.size, b.events_checked
+            )
+        })
+    }
+
+    pub fn restore(&self, r: &RestoreView) -> Result<()> {
+        self.emit(r, || {
+            let kept = r
+                .previous_kept_as
+                .as_deref()
+                .map(|k| format!("原数据库已保留为 {k}\n"))
+                .unwrap_or_default();
+            format!("已从 {} 恢复到 {}\n{kept}", r.from, r.restored)
         })
     }
 }

@@ -4,6 +4,7 @@ use wenzheng_core::clock::{self, parse_local};
 use wenzheng_core::service::{Assignment, ListFilter, NewCase};
 use wenzheng_core::{db, Ctx, Result, Service};
 
+use crate::admin;
 use crate::args::{CalendarCommand, CaseCommand, Cli, Command, UnitCommand};
 use crate::output::Out;
 
@@ -15,8 +16,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         None => clock::now(),
     };
     let path = g.db.clone().unwrap_or_else(db::default_path);
-    let svc = Service::open(&path).await?;
     let out = Out { json: g.json };
+    if let Command::Restore { file } = &cli.command {
+        // The database may be damaged: restore works on the files, without opening it.
+        return out.restore(&Service::restore(file, &path, now).await?);
+    }
+    let svc = Service::open(&path).await?;
     let result = async {
         let ctx = Ctx {
             actor: svc.actor(g.as_user.as_deref()).await?,
@@ -45,6 +50,11 @@ async fn dispatch(svc: &Service, ctx: &Ctx, out: &Out, command: Command) -> Resu
         Command::Unit(UnitCommand::Add { name }) => out.unit(&svc.add_unit(ctx, &name).await?),
         Command::Unit(UnitCommand::List) => out.units(&svc.list_units().await?),
         Command::Case(c) => case(svc, ctx, out, c).await,
+        Command::Print(p) => crate::print::run(svc, ctx, out, p).await,
+        Command::User(c) => admin::user(svc, ctx, out, c).await,
+        Command::Verify => admin::verify(svc, out).await,
+        Command::Backup { out: file } => out.backup(&svc.backup_to(ctx, &file).await?),
+        Command::Restore { .. } => unreachable!("restore runs before the database is opened"),
     }
 }
 
@@ -127,6 +137,7 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
         CaseCommand::Close { id, result } => svc.close(ctx, &id, &result).await?,
         CaseCommand::Archive { id } => svc.archive(ctx, &id).await?,
         CaseCommand::Reopen { id, reason } => svc.reopen(ctx, &id, &reason).await?,
+        CaseCommand::Reveal { id } => return out.phone(svc.reveal_phone(ctx, &id).await?),
     };
     out.case(&view)
 }

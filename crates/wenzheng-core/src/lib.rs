@@ -9,6 +9,7 @@
 //! the operations (one transaction each, taking the actor and `now`); [`view`] is what
 //! the services return to the front ends.
 
+pub mod auth;
 pub mod calendar;
 pub mod clock;
 pub mod db;
@@ -16,6 +17,7 @@ pub mod deadline;
 pub mod error;
 pub mod integrity;
 pub mod model;
+pub mod privacy;
 pub mod service;
 pub mod view;
 pub mod workflow;

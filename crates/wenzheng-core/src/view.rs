@@ -285,3 +285,59 @@ pub struct DeadlineView {
     /// `false` when estimated over a year without schedule.
     pub calendar_complete: bool,
 }
+
+/// A user account (never its password).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct UserView {
+    /// User id.
+    pub id: i64,
+    /// Login name.
+    pub login: String,
+    /// Name shown in the history.
+    pub display_name: String,
+    /// Role code (`admin`, `clerk`, `leader`, `unit`).
+    pub role: String,
+    /// Role in Chinese.
+    pub role_name: String,
+    /// For a unit handler: the unit's name.
+    pub unit: Option<String>,
+    /// Whether the user may sign in.
+    pub active: bool,
+}
+
+/// The result of checking the database and its history.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct VerifyView {
+    /// Nothing wrong.
+    pub ok: bool,
+    /// SQLite's `integrity_check` said ok.
+    pub integrity_ok: bool,
+    /// Events in the log.
+    pub events_checked: usize,
+    /// What is wrong, in Chinese, with the position of each broken event.
+    pub problems: Vec<String>,
+}
+
+/// A backup written.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BackupView {
+    /// The backup file.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Events verified in the copy.
+    pub events_checked: usize,
+}
+
+/// A restore done.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RestoreView {
+    /// The database file replaced.
+    pub restored: String,
+    /// The backup it was restored from.
+    pub from: String,
+    /// Where the previous file was kept, if there was one.
+    pub previous_kept_as: Option<String>,
+    /// Events verified in the backup.
+    pub events_checked: usize,
+}

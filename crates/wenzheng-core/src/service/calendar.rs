@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::record::{event, load_calendar};
 use super::{Ctx, Service};
+use crate::auth::{self, Permission};
 use crate::calendar::{WorkCalendar, YearSchedule};
 use crate::clock::format_instant;
 use crate::db::insert_year;
@@ -60,6 +61,7 @@ impl Service {
         json_text: &str,
         source: &str,
     ) -> Result<CalendarYearView> {
+        auth::require(ctx.actor.role, Permission::ManageCalendar)?;
         let schedule = YearSchedule::parse(json_text)?;
         let mut tx = self.db.write().await?;
         let existed: Option<i64> =

@@ -7,10 +7,11 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::record::{active_units, event, load_calendar, load_case, CaseRow};
 use super::{optional, required, Ctx, Service};
+use crate::auth::{self, Permission};
 use crate::clock::{format_instant, parse_local};
 use crate::deadline;
 use crate::error::{Error, Result};
-use crate::model::{CaseStatus, Category, Complexity};
+use crate::model::{CaseStatus, Category, Complexity, Role};
 use crate::view::{
     AssignedUnit, AssignmentView, CaseDetail, CaseView, EventView, ExtensionView, FeedbackView,
     InstructionView, ProgressView, ReplyView, UrgingView,
@@ -72,6 +73,7 @@ fn valid_phone(phone: &str) -> bool {
 impl Service {
     /// Registers a message as a new case (待受理) with its deadlines and case number.
     pub async fn register(&self, ctx: &Ctx, input: NewCase) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Register)?;
         let title = required("标题", &input.title, 200)?;
         let content = required("留言内容", &input.content, 20_000)?;
         let source = optional("来源平台", input.source.as_deref(), 100)?
@@ -188,6 +190,7 @@ impl Service {
         let mut conn = self.db.pool().acquire().await?;
         let row = load_case(&mut conn, key).await?;
         let id = row.id;
+        may_see(&mut conn, ctx, &row).await?;
         let calendar = load_calendar(&mut conn).await?;
         let units = active_units(&mut conn, id).await?;
         let case = row.view(&calendar, ctx, units)?;
@@ -230,6 +233,7 @@ impl Service {
     pub async fn case(&self, ctx: &Ctx, key: &str) -> Result<CaseView> {
         let mut conn = self.db.pool().acquire().await?;
         let row = load_case(&mut conn, key).await?;
+        may_see(&mut conn, ctx, &row).await?;
         let calendar = load_calendar(&mut conn).await?;
         let units = active_units(&mut conn, row.id).await?;
         row.view(&calendar, ctx, units)
@@ -244,6 +248,23 @@ impl Service {
             .transpose()?;
         let limit = filter.limit.unwrap_or(200).clamp(1, 1000);
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM cases c WHERE 1 = 1");
+        if !auth::allows(ctx.actor.role, Permission::ViewAll) {
+            let own = match (ctx.actor.role, ctx.actor.unit_id) {
+                (Role::Unit, Some(unit)) => unit,
+                _ => {
+                    return Err(Error::Forbidden(format!(
+                        "您的角色是“{}”，无权查看案件列表",
+                        ctx.actor.role.label()
+                    )))
+                }
+            };
+            q.push(
+                " AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id
+                   AND a.returned_at IS NULL AND a.unit_id = ",
+            )
+            .push_bind(own)
+            .push(")");
+        }
         if let Some(s) = status {
             q.push(" AND c.status = ").push_bind(s.code());
         }
@@ -290,6 +311,43 @@ impl Service {
             })
             .collect()
     }
+}
+
+impl Service {
+    /// A case's contact phone in full (users allowed to see personal information);
+    /// each reveal is logged.
+    pub async fn reveal_phone(&self, ctx: &Ctx, key: &str) -> Result<Option<String>> {
+        auth::require(ctx.actor.role, Permission::RevealPersonal)?;
+        let mut tx = self.db.write().await?;
+        let row = load_case(&mut tx, key).await?;
+        if row.phone.is_some() {
+            let summary = format!("查看案件 {} 的完整联系电话", row.number);
+            event(
+                &mut tx,
+                ctx,
+                Some(row.id),
+                "reveal_phone",
+                &summary,
+                None,
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(row.phone)
+    }
+}
+
+/// Refuses a unit handler a case that is not assigned to its unit.
+async fn may_see(conn: &mut sqlx::SqliteConnection, ctx: &Ctx, row: &CaseRow) -> Result<()> {
+    if auth::allows(ctx.actor.role, Permission::ViewAll) {
+        return Ok(());
+    }
+    let units = active_units(conn, row.id).await?;
+    if ctx.actor.role == Role::Unit && units.iter().any(|u| Some(u.unit_id) == ctx.actor.unit_id) {
+        return Ok(());
+    }
+    Err(Error::Forbidden(format!("您无权查看案件 {}", row.number)))
 }
 
 /// The active units of several cases at once.

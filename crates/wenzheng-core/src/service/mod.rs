@@ -1,11 +1,15 @@
 //! The service layer: every operation of the product, each one transaction, each taking
 //! the acting user and `now` in a [`Ctx`]. The desktop app and the CLI call only these.
 
+mod backup;
 mod calendar;
 mod cases;
+pub mod documents;
+mod integrity;
 mod record;
 mod steps;
 mod units;
+mod users;
 
 use std::path::Path;
 
@@ -15,8 +19,10 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::Role;
 
+pub use backup::{to_delete, Rotation};
 pub use cases::{ListFilter, NewCase};
 pub use steps::Assignment;
+pub use users::NewUser;
 
 /// The product's operations over one database.
 #[derive(Debug, Clone)]
@@ -35,6 +41,8 @@ pub struct Actor {
     pub display_name: String,
     /// What the user may do.
     pub role: Role,
+    /// For a unit handler: the unit it works for.
+    pub unit_id: Option<i64>,
 }
 
 /// Who acts, and when: passed to every service call, so logic never reads the clock.
@@ -67,18 +75,23 @@ impl Service {
     /// The user with login `login`, or the built-in administrator when `None`.
     pub async fn actor(&self, login: Option<&str>) -> Result<Actor> {
         let login = login.unwrap_or("admin");
-        let row: Option<(i64, String, String, String)> =
-            sqlx::query_as("SELECT id, login, display_name, role FROM users WHERE login = ?")
-                .bind(login)
-                .fetch_optional(self.db.pool())
-                .await?;
-        let (id, login, display_name, role) =
+        let row: Option<(i64, String, String, String, Option<i64>, bool)> = sqlx::query_as(
+            "SELECT id, login, display_name, role, unit_id, active FROM users WHERE login = ?",
+        )
+        .bind(login)
+        .fetch_optional(self.db.pool())
+        .await?;
+        let (id, login, display_name, role, unit_id, active) =
             row.ok_or_else(|| Error::NotFound(format!("用户“{login}”不存在")))?;
+        if !active {
+            return Err(Error::Forbidden(format!("用户“{login}”已停用")));
+        }
         Ok(Actor {
             id,
             login,
             display_name,
             role: role.parse()?,
+            unit_id,
         })
     }
 }

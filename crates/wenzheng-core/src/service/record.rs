@@ -10,6 +10,7 @@ use crate::deadline::{self, Deadlines};
 use crate::error::{Error, Result};
 use crate::integrity::{EventFields, GENESIS_HASH};
 use crate::model::{CaseStatus, Complexity};
+use crate::privacy::mask_phone;
 use crate::view::{AssignedUnit, CaseView};
 
 /// A row of `cases`, as stored.
@@ -95,7 +96,7 @@ impl CaseRow {
             source: self.source,
             link: self.link,
             poster: self.poster,
-            phone: self.phone,
+            phone: self.phone.as_deref().map(mask_phone),
             important: self.important,
             sensitive: self.sensitive,
             complexity: self.complexity,

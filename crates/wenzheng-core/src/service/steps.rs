@@ -7,11 +7,12 @@ use sqlx::{Sqlite, Transaction};
 
 use super::record::{active_units, event, load_calendar, load_case, save_case, CaseRow};
 use super::{optional, required, Ctx, Service};
+use crate::auth::{self, Permission};
 use crate::calendar::WorkCalendar;
 use crate::clock::{format_instant, parse_local};
 use crate::error::{Error, Result};
 use crate::model::{
-    CaseStatus, ReplyKind, UnitRole, UrgeLevel, FEEDBACK_RECIPIENTS, STANDARD_ACK_TEXT,
+    CaseStatus, ReplyKind, Role, UnitRole, UrgeLevel, FEEDBACK_RECIPIENTS, STANDARD_ACK_TEXT,
 };
 use crate::view::{AssignedUnit, CaseView};
 use crate::workflow::{self, Step};
@@ -38,18 +39,26 @@ struct Run {
     calendar: WorkCalendar,
     status: CaseStatus,
     units: Vec<AssignedUnit>,
+    /// For a unit handler: the only unit it may act for.
+    unit_scope: Option<i64>,
 }
 
 impl Run {
     fn unit(&self, name: &str) -> Result<&AssignedUnit> {
         let name = name.trim();
-        self.units.iter().find(|u| u.unit == name).ok_or_else(|| {
+        let unit = self.units.iter().find(|u| u.unit == name).ok_or_else(|| {
             Error::Invalid(format!(
                 "“{name}”不是案件 {} 当前的承办单位{}",
                 self.case.number,
                 listing(&self.units)
             ))
-        })
+        })?;
+        match self.unit_scope {
+            Some(own) if own != unit.unit_id => Err(Error::Forbidden(format!(
+                "您只能以本单位的名义操作，不能代“{name}”操作"
+            ))),
+            _ => Ok(unit),
+        }
     }
 
     /// Applies the state machine, saves the case and logs the event.
@@ -100,6 +109,23 @@ fn listing(units: &[AssignedUnit]) -> String {
     }
 }
 
+fn permission(step: Step) -> Permission {
+    match step {
+        Step::Acknowledge => Permission::Acknowledge,
+        Step::Instruct => Permission::Instruct,
+        Step::Assign => Permission::Assign,
+        Step::Return => Permission::Return,
+        Step::Urge => Permission::Urge,
+        Step::Progress => Permission::Progress,
+        Step::Extend => Permission::Extend,
+        Step::InterimReply | Step::FinalReply => Permission::Reply,
+        Step::Feedback => Permission::Feedback,
+        Step::Close => Permission::Close,
+        Step::Archive => Permission::Archive,
+        Step::Reopen => Permission::Reopen,
+    }
+}
+
 fn step_kind(step: Step) -> &'static str {
     match step {
         Step::Acknowledge => "acknowledge",
@@ -121,10 +147,21 @@ fn step_kind(step: Step) -> &'static str {
 impl Service {
     /// Opens the transaction, loads the case and refuses the step early when its state
     /// does not allow it.
-    async fn begin(&self, key: &str, step: Step) -> Result<Run> {
+    async fn begin(&self, ctx: &Ctx, key: &str, step: Step) -> Result<Run> {
+        // Each step checks its permission before validating input; this is the backstop.
+        auth::require(ctx.actor.role, permission(step))?;
         let mut tx = self.db.write().await?;
         let case = load_case(&mut tx, key).await?;
         let status = case.status()?;
+        if ctx.actor.role == Role::Unit {
+            let units = active_units(&mut tx, case.id).await?;
+            if !units.iter().any(|u| Some(u.unit_id) == ctx.actor.unit_id) {
+                return Err(Error::Forbidden(format!(
+                    "案件 {} 不是交由您单位承办的，不能操作",
+                    case.number
+                )));
+            }
+        }
         if !step.allowed_from().contains(&status) {
             // Same message as the state machine's, with the case number in front.
             let err = workflow::next(status, step, 0).unwrap_err();
@@ -132,19 +169,24 @@ impl Service {
         }
         let calendar = load_calendar(&mut tx).await?;
         let units = active_units(&mut tx, case.id).await?;
+        let unit_scope = (ctx.actor.role == Role::Unit)
+            .then_some(ctx.actor.unit_id)
+            .flatten();
         Ok(Run {
             tx,
             case,
             calendar,
             status,
             units,
+            unit_scope,
         })
     }
 
     /// 受理: records the acknowledgment (the standard text unless another is given).
     pub async fn acknowledge(&self, ctx: &Ctx, key: &str, text: Option<&str>) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Acknowledge)?;
         let text = optional("受理回复", text, 2_000)?.unwrap_or_else(|| STANDARD_ACK_TEXT.into());
-        let mut run = self.begin(key, Step::Acknowledge).await?;
+        let mut run = self.begin(ctx, key, Step::Acknowledge).await?;
         insert_reply(&mut run, ctx, ReplyKind::Acknowledgment, &text, None).await?;
         run.case.acknowledged_at = Some(format_instant(&ctx.now));
         let summary = format!("受理：{text}");
@@ -160,9 +202,10 @@ impl Service {
         leader: &str,
         text: &str,
     ) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Instruct)?;
         let leader = required("批示领导", leader, 50)?;
         let text = required("批示内容", text, 5_000)?;
-        let mut run = self.begin(key, Step::Instruct).await?;
+        let mut run = self.begin(ctx, key, Step::Instruct).await?;
         sqlx::query("INSERT INTO instructions (case_id, leader, text, created_at, created_by) VALUES (?, ?, ?, ?, ?)")
             .bind(run.case.id)
             .bind(&leader)
@@ -183,6 +226,7 @@ impl Service {
 
     /// 交办 / 改派: assigns one or more units; one of the case's units leads.
     pub async fn assign(&self, ctx: &Ctx, key: &str, input: Assignment) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Assign)?;
         let mut names: Vec<String> = Vec::new();
         for name in &input.units {
             let name = required("承办单位", name, 100)?;
@@ -202,7 +246,7 @@ impl Service {
         }
         let requirements = optional("办理要求", input.requirements.as_deref(), 5_000)?;
 
-        let mut run = self.begin(key, Step::Assign).await?;
+        let mut run = self.begin(ctx, key, Step::Assign).await?;
         let current_lead = run
             .units
             .iter()
@@ -280,8 +324,9 @@ impl Service {
         unit: &str,
         reason: &str,
     ) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Return)?;
         let reason = required("退回理由", reason, 2_000)?;
-        let mut run = self.begin(key, Step::Return).await?;
+        let mut run = self.begin(ctx, key, Step::Return).await?;
         let returned = run.unit(unit)?.clone();
         let all = returned.role == UnitRole::Lead.code();
         let mut q = sqlx::QueryBuilder::<Sqlite>::new("UPDATE assignments SET returned_at = ");
@@ -316,13 +361,14 @@ impl Service {
         level: Option<&str>,
         text: Option<&str>,
     ) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Urge)?;
         let level = match level.map(str::trim).filter(|l| !l.is_empty()) {
             Some(l) => l.parse::<UrgeLevel>()?,
             None => UrgeLevel::Normal,
         };
         let text = optional("催办内容", text, 2_000)?
             .unwrap_or_else(|| "请抓紧办理，按时报送办理结果。".into());
-        let mut run = self.begin(key, Step::Urge).await?;
+        let mut run = self.begin(ctx, key, Step::Urge).await?;
         let target = run.unit(unit)?.clone();
         sqlx::query("INSERT INTO urgings (case_id, unit_id, level, text, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(run.case.id)
@@ -346,8 +392,9 @@ impl Service {
         unit: &str,
         text: &str,
     ) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Progress)?;
         let text = required("进展情况", text, 5_000)?;
-        let mut run = self.begin(key, Step::Progress).await?;
+        let mut run = self.begin(ctx, key, Step::Progress).await?;
         let target = run.unit(unit)?.clone();
         sqlx::query("INSERT INTO progress_reports (case_id, unit_id, text, created_at, created_by) VALUES (?, ?, ?, ?, ?)")
             .bind(run.case.id)
@@ -369,13 +416,14 @@ impl Service {
 
     /// 延期: adds approved working days to the reply period.
     pub async fn extend(&self, ctx: &Ctx, key: &str, days: u32, reason: &str) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Extend)?;
         if !(1..=MAX_EXTENSION_DAYS).contains(&days) {
             return Err(Error::Invalid(format!(
                 "延期天数应为 1–{MAX_EXTENSION_DAYS} 个工作日，不能是 {days}"
             )));
         }
         let reason = required("延期理由", reason, 2_000)?;
-        let mut run = self.begin(key, Step::Extend).await?;
+        let mut run = self.begin(ctx, key, Step::Extend).await?;
         sqlx::query("INSERT INTO extensions (case_id, days, reason, approved_by, created_at) VALUES (?, ?, ?, ?, ?)")
             .bind(run.case.id)
             .bind(i64::from(days))
@@ -405,6 +453,7 @@ impl Service {
         is_final: bool,
         published_at: Option<&str>,
     ) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Reply)?;
         let text = required("答复内容", text, 10_000)?;
         let published = optional("发布时间", published_at, 40)?
             .map(|t| parse_local(&t).map(|dt| format_instant(&dt)))
@@ -414,7 +463,7 @@ impl Service {
         } else {
             (Step::InterimReply, ReplyKind::Interim)
         };
-        let mut run = self.begin(key, step).await?;
+        let mut run = self.begin(ctx, key, step).await?;
         insert_reply(&mut run, ctx, kind, &text, published.as_deref()).await?;
         if is_final {
             run.case.replied_at = Some(format_instant(&ctx.now));
@@ -432,7 +481,8 @@ impl Service {
     /// 书面反馈: records the next numbered written feedback to 县信访局 and 县委办督查室 on
     /// the latest reply.
     pub async fn feedback(&self, ctx: &Ctx, key: &str) -> Result<CaseView> {
-        let mut run = self.begin(key, Step::Feedback).await?;
+        auth::require(ctx.actor.role, Permission::Feedback)?;
+        let mut run = self.begin(ctx, key, Step::Feedback).await?;
         let latest: Option<i64> =
             sqlx::query_scalar("SELECT id FROM replies WHERE case_id = ? ORDER BY id DESC LIMIT 1")
                 .bind(run.case.id)
@@ -468,8 +518,9 @@ impl Service {
 
     /// 办结: closes a replied case with its result.
     pub async fn close(&self, ctx: &Ctx, key: &str, result: &str) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Close)?;
         let result = required("办理结果", result, 5_000)?;
-        let mut run = self.begin(key, Step::Close).await?;
+        let mut run = self.begin(ctx, key, Step::Close).await?;
         run.case.closed_at = Some(format_instant(&ctx.now));
         run.case.result = Some(result.clone());
         let summary = format!("办结：{result}");
@@ -479,7 +530,8 @@ impl Service {
 
     /// 归档: archives a closed case; final.
     pub async fn archive(&self, ctx: &Ctx, key: &str) -> Result<CaseView> {
-        let mut run = self.begin(key, Step::Archive).await?;
+        auth::require(ctx.actor.role, Permission::Archive)?;
+        let mut run = self.begin(ctx, key, Step::Archive).await?;
         run.case.archived_at = Some(format_instant(&ctx.now));
         run.finish(ctx, Step::Archive, "归档".into(), json!({}))
             .await
@@ -487,8 +539,9 @@ impl Service {
 
     /// 重新办理: reopens a replied or closed case (e.g. the citizen is not satisfied).
     pub async fn reopen(&self, ctx: &Ctx, key: &str, reason: &str) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Reopen)?;
         let reason = required("重新办理的理由", reason, 2_000)?;
-        let mut run = self.begin(key, Step::Reopen).await?;
+        let mut run = self.begin(ctx, key, Step::Reopen).await?;
         run.case.replied_at = None;
         run.case.closed_at = None;
         run.case.result = None;

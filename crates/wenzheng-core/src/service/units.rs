@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::record::event;
 use super::{required, Ctx, Service};
+use crate::auth::{self, Permission};
 use crate::clock::format_instant;
 use crate::error::{Error, Result};
 use crate::view::UnitView;
@@ -11,6 +12,7 @@ use crate::view::UnitView;
 impl Service {
     /// Adds a handling unit; names are unique.
     pub async fn add_unit(&self, ctx: &Ctx, name: &str) -> Result<UnitView> {
+        auth::require(ctx.actor.role, Permission::ManageUnits)?;
         let name = required("单位名称", name, 100)?;
         let mut tx = self.db.write().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE name = ?")
