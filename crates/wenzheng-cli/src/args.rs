@@ -307,6 +307,17 @@ pub enum CaseCommand {
         /// 案件 id 或编号
         id: String,
     },
+    /// 回访：记录网民满意度（不满意则案件重办）
+    Followup {
+        /// 案件 id 或编号
+        id: String,
+        /// 满意、基本满意、不满意
+        #[arg(long)]
+        result: String,
+        /// 回访情况
+        #[arg(long)]
+        note: Option<String>,
+    },
     /// 查看完整的联系电话（记入操作记录）
     Reveal {
         /// 案件 id 或编号

@@ -137,6 +137,9 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
         CaseCommand::Close { id, result } => svc.close(ctx, &id, &result).await?,
         CaseCommand::Archive { id } => svc.archive(ctx, &id).await?,
         CaseCommand::Reopen { id, reason } => svc.reopen(ctx, &id, &reason).await?,
+        CaseCommand::Followup { id, result, note } => {
+            svc.follow_up(ctx, &id, &result, note.as_deref()).await?
+        }
         CaseCommand::Reveal { id } => return out.phone(svc.reveal_phone(ctx, &id).await?),
     };
     out.case(&view)

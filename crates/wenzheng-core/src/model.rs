@@ -170,6 +170,18 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// The citizen's satisfaction at the follow-up (回访).
+    Satisfaction, "回访结果" {
+        /// 满意.
+        Satisfied = ("satisfied", "满意"),
+        /// 基本满意.
+        Basic = ("basic", "基本满意"),
+        /// 不满意: the case is handled again.
+        Unsatisfied = ("unsatisfied", "不满意"),
+    }
+}
+
 /// The standard acknowledgment text of the plan.
 pub const STANDARD_ACK_TEXT: &str = "您反映的问题已由我单位受理，将尽快给您回复。";
 

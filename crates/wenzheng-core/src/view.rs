@@ -104,6 +104,8 @@ pub struct CaseDetail {
     pub feedbacks: Vec<FeedbackView>,
     /// Approved extensions.
     pub extensions: Vec<ExtensionView>,
+    /// Follow-ups (回访) with the citizen's satisfaction.
+    pub followups: Vec<FollowupView>,
     /// The timeline: every event, oldest first.
     pub events: Vec<EventView>,
 }
@@ -194,6 +196,19 @@ pub struct FeedbackView {
     pub recipients: String,
     /// The reply it reports.
     pub reply_id: Option<i64>,
+    /// When.
+    pub created_at: String,
+}
+
+/// A follow-up (回访) with the citizen.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct FollowupView {
+    /// Follow-up id.
+    pub id: i64,
+    /// `satisfied`, `basic` or `unsatisfied`.
+    pub satisfaction: String,
+    /// What the citizen said.
+    pub note: Option<String>,
     /// When.
     pub created_at: String,
 }

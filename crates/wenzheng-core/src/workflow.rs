@@ -33,6 +33,12 @@ pub enum Step {
     Archive,
     /// 重新办理.
     Reopen,
+    /// 回访: the citizen is asked whether they are satisfied; `reopens` when they are
+    /// not, and the case is handled again (重办).
+    FollowUp {
+        /// The citizen is not satisfied.
+        reopens: bool,
+    },
 }
 
 impl Step {
@@ -52,6 +58,7 @@ impl Step {
             Step::Close => "办结",
             Step::Archive => "归档",
             Step::Reopen => "重新办理",
+            Step::FollowUp { .. } => "回访",
         }
     }
 
@@ -67,7 +74,7 @@ impl Step {
             Step::Feedback => &[Acknowledged, Assigned, InProgress, Replied, Closed],
             Step::Close => &[Replied],
             Step::Archive => &[Closed],
-            Step::Reopen => &[Replied, Closed],
+            Step::Reopen | Step::FollowUp { .. } => &[Replied, Closed],
         }
     }
 }
@@ -98,8 +105,8 @@ pub fn next(status: CaseStatus, step: Step, active_units: usize) -> Result<CaseS
         Step::FinalReply => Replied,
         Step::Close => Closed,
         Step::Archive => Archived,
-        Step::Reopen if active_units > 0 => InProgress,
-        Step::Reopen => Acknowledged,
+        Step::Reopen | Step::FollowUp { reopens: true } if active_units > 0 => InProgress,
+        Step::Reopen | Step::FollowUp { reopens: true } => Acknowledged,
         _ => status,
     })
 }
@@ -134,6 +141,15 @@ mod tests {
         assert_eq!(next(InProgress, Step::Return, 1).unwrap(), InProgress);
         assert_eq!(next(Closed, Step::Reopen, 1).unwrap(), InProgress);
         assert_eq!(next(Replied, Step::Reopen, 0).unwrap(), Acknowledged);
+        assert_eq!(
+            next(Closed, Step::FollowUp { reopens: false }, 1).unwrap(),
+            Closed
+        );
+        assert_eq!(
+            next(Closed, Step::FollowUp { reopens: true }, 1).unwrap(),
+            InProgress
+        );
+        assert!(next(InProgress, Step::FollowUp { reopens: false }, 1).is_err());
     }
 
     #[test]

@@ -25,6 +25,7 @@ enum Cmd {
     Close(bool),
     Archive,
     Reopen,
+    FollowUp(u8),
 }
 
 fn cmd() -> impl Strategy<Value = Cmd> {
@@ -43,6 +44,7 @@ fn cmd() -> impl Strategy<Value = Cmd> {
         2 => any::<bool>().prop_map(Cmd::Close),
         1 => Just(Cmd::Archive),
         1 => Just(Cmd::Reopen),
+        1 => (0u8..4).prop_map(Cmd::FollowUp),
     ]
 }
 
@@ -72,6 +74,10 @@ async fn apply(svc: &Service, ctx: &Ctx, cmd: &Cmd) -> wenzheng_core::Result<()>
         Cmd::Close(ok) => svc.close(ctx, id, text(*ok)).await,
         Cmd::Archive => svc.archive(ctx, id).await,
         Cmd::Reopen => svc.reopen(ctx, id, "网民不满意").await,
+        Cmd::FollowUp(r) => {
+            let result = ["满意", "基本满意", "不满意", "很生气"][*r as usize];
+            svc.follow_up(ctx, id, result, None).await
+        }
     }
     .map(|_| ())
 }

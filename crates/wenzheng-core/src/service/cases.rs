@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{CaseStatus, Category, Complexity, Role};
 use crate::view::{
     AssignedUnit, AssignmentView, CaseDetail, CaseView, EventView, ExtensionView, FeedbackView,
-    InstructionView, ProgressView, ReplyView, UrgingView,
+    FollowupView, InstructionView, ProgressView, ReplyView, UrgingView,
 };
 
 /// A citizen's message to register as a case.
@@ -223,6 +223,10 @@ impl Service {
             extensions: rows!(ExtensionView,
                 "SELECT e.id, e.days, e.reason, u.display_name AS approved_by, e.created_at
                  FROM extensions e JOIN users u ON u.id = e.approved_by WHERE e.case_id = ? ORDER BY e.id"),
+            followups: rows!(
+                FollowupView,
+                "SELECT id, satisfaction, note, created_at FROM followups WHERE case_id = ? ORDER BY id"
+            ),
             events: rows!(EventView,
                 "SELECT e.id, e.case_id, u.display_name AS actor, e.at, e.kind, e.summary, e.before, e.after
                  FROM events e JOIN users u ON u.id = e.actor_id WHERE e.case_id = ? ORDER BY e.id"),

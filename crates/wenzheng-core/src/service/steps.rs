@@ -12,7 +12,8 @@ use crate::calendar::WorkCalendar;
 use crate::clock::{format_instant, parse_local};
 use crate::error::{Error, Result};
 use crate::model::{
-    CaseStatus, ReplyKind, Role, UnitRole, UrgeLevel, FEEDBACK_RECIPIENTS, STANDARD_ACK_TEXT,
+    CaseStatus, ReplyKind, Role, Satisfaction, UnitRole, UrgeLevel, FEEDBACK_RECIPIENTS,
+    STANDARD_ACK_TEXT,
 };
 use crate::view::{AssignedUnit, CaseView};
 use crate::workflow::{self, Step};
@@ -123,6 +124,7 @@ fn permission(step: Step) -> Permission {
         Step::Close => Permission::Close,
         Step::Archive => Permission::Archive,
         Step::Reopen => Permission::Reopen,
+        Step::FollowUp { .. } => Permission::Reply,
     }
 }
 
@@ -141,6 +143,7 @@ fn step_kind(step: Step) -> &'static str {
         Step::Close => "close",
         Step::Archive => "archive",
         Step::Reopen => "reopen",
+        Step::FollowUp { .. } => "followup",
     }
 }
 
@@ -548,6 +551,48 @@ impl Service {
         let summary = format!("重新办理：{reason}");
         run.finish(ctx, Step::Reopen, summary, json!({ "reason": reason }))
             .await
+    }
+}
+
+impl Service {
+    /// 回访: records the citizen's satisfaction; 不满意 reopens the case (重办).
+    pub async fn follow_up(
+        &self,
+        ctx: &Ctx,
+        key: &str,
+        satisfaction: &str,
+        note: Option<&str>,
+    ) -> Result<CaseView> {
+        auth::require(ctx.actor.role, Permission::Reply)?;
+        let satisfaction: Satisfaction = satisfaction.parse()?;
+        let note = optional("回访情况", note, 2_000)?;
+        let step = Step::FollowUp {
+            reopens: satisfaction == Satisfaction::Unsatisfied,
+        };
+        let mut run = self.begin(ctx, key, step).await?;
+        sqlx::query(
+            "INSERT INTO followups (case_id, satisfaction, note, created_at, created_by)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(run.case.id)
+        .bind(satisfaction.code())
+        .bind(&note)
+        .bind(format_instant(&ctx.now))
+        .bind(ctx.actor.id)
+        .execute(&mut *run.tx)
+        .await?;
+        let mut summary = format!("回访：{}", satisfaction.label());
+        if let Some(n) = &note {
+            summary.push_str(&format!("，{n}"));
+        }
+        if satisfaction == Satisfaction::Unsatisfied {
+            summary.push_str("；网民不满意，案件重办");
+            run.case.replied_at = None;
+            run.case.closed_at = None;
+            run.case.result = None;
+        }
+        let detail = json!({ "satisfaction": satisfaction.code(), "note": note });
+        run.finish(ctx, step, summary, detail).await
     }
 }
 
