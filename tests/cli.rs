@@ -227,11 +227,29 @@ fn a_case_is_driven_from_registration_to_archive() {
             "closed",
         ),
         (
-            vec!["case", "reopen", n, "--reason", "网民反映又坏了"],
+            vec![
+                "case",
+                "followup",
+                n,
+                "--result",
+                "不满意",
+                "--note",
+                "网民反映又坏了",
+            ],
             "in_progress",
         ),
         (
             vec!["case", "reply", n, "--text", "已再次修复", "--final"],
+            "replied",
+        ),
+        (vec!["case", "close", n, "--result", "已修复"], "closed"),
+        (vec!["case", "followup", n, "--result", "满意"], "closed"),
+        (
+            vec!["case", "reopen", n, "--reason", "网民再次反映"],
+            "in_progress",
+        ),
+        (
+            vec!["case", "reply", n, "--text", "已第三次修复", "--final"],
             "replied",
         ),
         (vec!["case", "close", n, "--result", "已修复"], "closed"),
@@ -256,6 +274,13 @@ fn a_case_is_driven_from_registration_to_archive() {
     assert_eq!(shown["working_days"], 9);
     assert_eq!(shown["urgings"][0]["level"], "红牌");
     assert_eq!(shown["feedbacks"][0]["seq"], 1);
+    let followups: Vec<&str> = shown["followups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["satisfaction"].as_str().unwrap())
+        .collect();
+    assert_eq!(followups, ["unsatisfied", "satisfied"]);
 
     let listed = cli.json(&["case", "list", "--status", "已归档"]);
     assert_eq!(listed.as_array().unwrap().len(), 1);
