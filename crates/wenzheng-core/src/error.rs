@@ -21,15 +21,59 @@ pub enum Error {
     /// Stored data that the core cannot read back.
     #[error("数据损坏：{0}")]
     Corrupt(String),
+    /// The disk (or the database's size limit) is full; the write was rolled back.
+    #[error("磁盘空间已满，本次操作没有保存，已有数据未受影响。请清理磁盘或把数据库移到空间充足的位置后重试")]
+    DiskFull,
+    /// The database file or its folder is read-only.
+    #[error("数据库文件是只读的，无法保存。请检查文件及所在文件夹的写入权限（或是否在只读的 U 盘、光盘上）")]
+    ReadOnly,
+    /// The database was written by a newer version of the program.
+    #[error("数据库由更新版本的程序创建（包含本程序不认识的升级 {0}），本程序不能打开它，以免损坏数据。请安装新版本后再使用；数据库未做任何修改")]
+    NewerVersion(i64),
     /// The database failed.
     #[error("数据库错误：{0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// Migrating the database schema failed.
     #[error("数据库升级失败：{0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(sqlx::migrate::MigrateError),
     /// Reading or writing a file failed.
     #[error("文件读写错误：{0}")]
     Io(#[from] std::io::Error),
+}
+
+/// SQLite's primary result codes that mean something to the user.
+const SQLITE_READONLY: i32 = 8;
+const SQLITE_CORRUPT: i32 = 11;
+const SQLITE_FULL: i32 = 13;
+const SQLITE_NOTADB: i32 = 26;
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        let code = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .and_then(|c| c.parse::<i32>().ok())
+            // Extended result codes carry the primary code in the low byte.
+            .map(|c| c & 0xff);
+        match code {
+            Some(SQLITE_FULL) => Error::DiskFull,
+            Some(SQLITE_READONLY) => Error::ReadOnly,
+            Some(SQLITE_CORRUPT | SQLITE_NOTADB) => Error::Corrupt(format!(
+                "数据库文件已损坏或不是本程序的数据库（{e}）。可以从最近的备份恢复：wenzheng restore 备份文件"
+            )),
+            _ => Error::Database(e),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        match e {
+            sqlx::migrate::MigrateError::VersionMissing(v) => Error::NewerVersion(v),
+            sqlx::migrate::MigrateError::Execute(inner) => Error::from(inner),
+            other => Error::Migrate(other),
+        }
+    }
 }
 
 impl Error {
@@ -41,6 +85,9 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::NotFound(_) => "not_found",
             Error::Corrupt(_) => "corrupt",
+            Error::DiskFull => "disk_full",
+            Error::ReadOnly => "read_only",
+            Error::NewerVersion(_) => "newer_version",
             Error::Database(_) => "database",
             Error::Migrate(_) => "migrate",
             Error::Io(_) => "io",
