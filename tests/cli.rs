@@ -546,3 +546,69 @@ fn verify_backup_and_restore() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("第 1 条事件（编号 1）的内容被修改"), "{text}");
 }
+
+#[test]
+fn the_hostile_corpus_through_the_cli() {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        kind: String,
+        text: String,
+    }
+    let corpus: Vec<Entry> = serde_json::from_str(include_str!("hostile/strings.json")).unwrap();
+    let cli = Cli::new();
+    let mut stored = 0;
+    // Every 2nd entry keeps the run short; NUL cannot travel in a command-line argument.
+    for e in corpus.iter().step_by(2).filter(|e| !e.text.contains('\0')) {
+        let title: String = e.text.chars().take(200).collect();
+        let args: Vec<&str> = if e.kind == "date" {
+            vec![
+                "case",
+                "add",
+                "--title",
+                "日期",
+                "--content",
+                "c",
+                "--received",
+                &e.text,
+                "--json",
+            ]
+        } else {
+            vec![
+                "case",
+                "add",
+                "--title",
+                &title,
+                "--content",
+                &e.text,
+                "--json",
+            ]
+        };
+        let out = cli.run(&args);
+        match out.status.code() {
+            Some(0) => {
+                stored += 1;
+                let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+                if e.kind != "date" {
+                    assert_eq!(v["title"].as_str().unwrap(), title.trim(), "{:?}", e.text);
+                    assert_eq!(
+                        v["content"].as_str().unwrap(),
+                        e.text.trim(),
+                        "{:?}",
+                        e.text
+                    );
+                }
+            }
+            Some(3) => {
+                let err = String::from_utf8(out.stderr).unwrap();
+                assert!(err.starts_with("错误："), "{:?}: {err}", e.text);
+            }
+            other => panic!(
+                "{:?}: exit {other:?}: {}",
+                e.text,
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+    assert!(stored > 100, "only {stored} stored");
+    assert_eq!(cli.json(&["verify"])["ok"], true);
+}

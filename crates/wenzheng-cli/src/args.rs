@@ -84,7 +84,7 @@ pub enum UserCommand {
         /// 登录名（字母、数字、. _ -）
         login: String,
         /// 姓名
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         name: String,
         /// 角色：管理员、办公室工作人员、领导、承办单位（或 admin、clerk、leader、unit）
         #[arg(long)]
@@ -136,10 +136,10 @@ pub enum UnitCommand {
 #[derive(Debug, Args)]
 pub struct CaseFields {
     /// 标题
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub title: String,
     /// 留言内容
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub content: String,
     /// 收到时间（默认：当前时间）
     #[arg(long)]
@@ -148,13 +148,13 @@ pub struct CaseFields {
     #[arg(long)]
     pub category: Option<String>,
     /// 来源平台（默认：网络问政平台）
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub source: Option<String>,
     /// 留言链接
     #[arg(long)]
     pub link: Option<String>,
     /// 网民昵称
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub poster: Option<String>,
     /// 联系电话
     #[arg(long)]
@@ -200,7 +200,7 @@ pub enum CaseCommand {
         /// 案件 id 或编号
         id: String,
         /// 受理回复内容
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         text: Option<String>,
     },
     /// 记录领导批示
@@ -211,7 +211,7 @@ pub enum CaseCommand {
         #[arg(long)]
         leader: String,
         /// 批示内容
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         text: String,
     },
     /// 交办（可多个单位，一个主办）
@@ -225,7 +225,7 @@ pub enum CaseCommand {
         #[arg(long)]
         lead: Option<String>,
         /// 办理要求
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         requirement: Option<String>,
     },
     /// 退回（承办单位退回交办）
@@ -236,7 +236,7 @@ pub enum CaseCommand {
         #[arg(long)]
         unit: String,
         /// 退回理由
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         reason: String,
     },
     /// 催办
@@ -250,7 +250,7 @@ pub enum CaseCommand {
         #[arg(long)]
         level: Option<String>,
         /// 催办内容
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         text: Option<String>,
     },
     /// 记录办理进展
@@ -261,7 +261,7 @@ pub enum CaseCommand {
         #[arg(long)]
         unit: String,
         /// 进展情况
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         text: String,
     },
     /// 延期（增加工作日）
@@ -272,7 +272,7 @@ pub enum CaseCommand {
         #[arg(long)]
         days: u32,
         /// 延期理由
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         reason: String,
     },
     /// 答复网民（阶段性答复，或加 --final 为最终答复）
@@ -280,7 +280,7 @@ pub enum CaseCommand {
         /// 案件 id 或编号
         id: String,
         /// 答复内容
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         text: String,
         /// 最终答复
         #[arg(long = "final")]
@@ -299,7 +299,7 @@ pub enum CaseCommand {
         /// 案件 id 或编号
         id: String,
         /// 办理结果
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         result: String,
     },
     /// 归档
@@ -312,10 +312,10 @@ pub enum CaseCommand {
         /// 案件 id 或编号
         id: String,
         /// 满意、基本满意、不满意
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         result: String,
         /// 回访情况
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         note: Option<String>,
     },
     /// 查看完整的联系电话（记入操作记录）
@@ -328,7 +328,7 @@ pub enum CaseCommand {
         /// 案件 id 或编号
         id: String,
         /// 理由
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         reason: String,
     },
 }

@@ -122,6 +122,15 @@ pub(crate) fn optional(
 }
 
 fn limit(label: &str, v: &str, max_chars: usize) -> Result<()> {
+    if let Some(c) = v
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Error::Invalid(format!(
+            "{label}包含不可见的控制字符（U+{:04X}），请删除后再提交",
+            u32::from(c)
+        )));
+    }
     let n = v.chars().count();
     if n > max_chars {
         return Err(Error::Invalid(format!(

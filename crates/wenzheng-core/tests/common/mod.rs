@@ -28,11 +28,11 @@ pub async fn ctx_at(svc: &Service, t: &str) -> Ctx {
     }
 }
 
-/// Every row of every table, rendered with `quote()`, in rowid order.
+/// Every row of every table, rendered with `quote()`, in a stable order.
 pub async fn dump(svc: &Service) -> Vec<String> {
     let pool = svc.db().pool();
     let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
     )
     .fetch_all(pool)
     .await
@@ -45,11 +45,10 @@ pub async fn dump(svc: &Service) -> Vec<String> {
             .await
             .unwrap();
         let expr: Vec<String> = cols.iter().map(|c| format!("quote(\"{c}\")")).collect();
-        let sql = format!(
-            "SELECT {} FROM \"{t}\" ORDER BY rowid",
-            expr.join(" || '|' || ")
-        );
-        let rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap();
+        let sql = format!("SELECT {} FROM \"{t}\"", expr.join(" || '|' || "));
+        let mut rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap();
+        // Sorted here: also works for WITHOUT ROWID and FTS shadow tables.
+        rows.sort();
         out.extend(rows.into_iter().map(|r| format!("{t}: {r}")));
     }
     out
