@@ -5,7 +5,7 @@
 BUILD_PACKAGES="build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev fonts-noto-cjk"
 # Tests: a virtual display, WebDriver for WebKitGTK, a session D-Bus with a notification
 # daemon, screenshots, PDF tools.
-TEST_PACKAGES="xvfb xauth webkit2gtk-driver dbus dunst imagemagick poppler-utils python3"
+TEST_PACKAGES="xvfb xauth webkit2gtk-driver dbus dunst imagemagick poppler-utils python3 cups cups-bsd cups-client printer-driver-cups-pdf"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -38,4 +38,20 @@ ensure_tauri_driver() {
         cargo install tauri-driver --version '^2' --locked
     fi
     export PATH="$HOME/.cargo/bin:$PATH"
+}
+
+# A running CUPS scheduler with the cups-pdf virtual printer WZPDF (printing tests).
+ensure_cups_pdf() {
+    if ! lpstat -r 2>/dev/null | grep -q "is running"; then
+        echo "==> 启动 CUPS"
+        as_root /usr/sbin/cupsd
+        for _ in $(seq 1 50); do
+            lpstat -r 2>/dev/null | grep -q "is running" && break
+            sleep 0.2
+        done
+    fi
+    if ! lpstat -e 2>/dev/null | grep -qx WZPDF; then
+        echo "==> 添加虚拟打印机 WZPDF（cups-pdf）"
+        as_root lpadmin -p WZPDF -E -v cups-pdf:/ -P /usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd 2>/dev/null
+    fi
 }

@@ -192,6 +192,7 @@ async fn register_a_case_through_the_window() {
         .for_element(Locator::Css("#category option"))
         .await
         .expect("the window loaded its categories");
+    click(&client, "nav-list").await;
     client
         .wait()
         .at_most(WAIT)
@@ -335,4 +336,421 @@ async fn register_a_case_through_the_window() {
     assert_eq!(cases.len(), 2);
     svc.shutdown().await;
     eprintln!("e2e done in {:?}", started.elapsed());
+}
+
+/// A started app on a scratch database.
+struct App {
+    _tmp: tempfile::TempDir,
+    db: PathBuf,
+    driver: Driver,
+    client: Client,
+}
+
+async fn start() -> App {
+    assert!(
+        std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()),
+        "the e2e test needs a display: run it under xvfb-run"
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = tmp.path().join("e2e.db");
+    let (port, native_port) = free_ports();
+    let driver = Driver::spawn(port, native_port, &db, tmp.path().join("tauri-driver.log"));
+    let client = connect(port).await;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#dash-cards .dash-card"))
+        .await
+        .expect("the dashboard loaded");
+    App {
+        _tmp: tmp,
+        db,
+        driver,
+        client,
+    }
+}
+
+impl App {
+    /// Closes the window and stops the driver; the scratch directory lives on in the
+    /// returned guard, so the database can be inspected.
+    async fn stop(self) -> (tempfile::TempDir, PathBuf) {
+        let App {
+            _tmp,
+            db,
+            driver,
+            client,
+        } = self;
+        client.close().await.expect("close session");
+        drop(driver);
+        (_tmp, db)
+    }
+}
+
+async fn css_count(client: &Client, css: &str) -> usize {
+    client
+        .find_all(Locator::Css(css))
+        .await
+        .map_or(0, |v| v.len())
+}
+
+async fn wait_count(client: &Client, css: &str, n: usize) {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if css_count(client, css).await == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let msg = client
+        .find(Locator::Id("message"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap_or_default();
+    panic!("{css} never counted {n}; message: {msg:?}");
+}
+
+async fn select(client: &Client, id: &str, value: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("select {value} in #{id}: {e}"));
+}
+
+/// Registers a case through the intake form; returns its number.
+async fn register(client: &Client, title: &str, content: &str) -> String {
+    click(client, "nav-intake").await;
+    fill(client, "title", title).await;
+    fill(client, "content", content).await;
+    click(client, "submit").await;
+    let msg = wait_text(client, "message", |t| t.contains("登记成功")).await;
+    msg.rsplit('：').next().unwrap().trim().to_string()
+}
+
+async fn open_case(client: &Client, number: &str) {
+    click(client, "nav-list").await;
+    let row_css = format!("#case-list:not([aria-busy]) tr[data-number=\"{number}\"] td.mono");
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&row_css))
+        .await
+        .expect("case listed")
+        .click()
+        .await
+        .expect("open case");
+    wait_text(client, "case-number", |t| t == number).await;
+}
+
+/// Opens the form of action `code`, lets `fill_in` fill it, confirms, and waits until
+/// the timeline has one more entry.
+async fn act<F, Fut>(client: &Client, code: &str, fill_in: F)
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let before = css_count(client, "#timeline li").await;
+    click(client, &format!("act-{code}")).await;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!(
+            "#action-panel[data-action=\"{code}\"] #action-submit"
+        )))
+        .await
+        .expect("action form");
+    fill_in().await;
+    click(client, "action-submit").await;
+    wait_count(client, "#timeline li", before + 1).await;
+}
+
+async fn text_of(client: &Client, id: &str) -> String {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn actions(client: &Client) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in client
+        .find_all(Locator::Css("#case-actions button"))
+        .await
+        .unwrap()
+    {
+        out.push(b.attr("data-action").await.unwrap().unwrap_or_default());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_from_intake_to_archive_in_the_window() {
+    let app = start().await;
+    let c = &app.client;
+    screenshot(c, "dashboard-empty.png").await;
+
+    // 单位: two handling units.
+    click(c, "nav-units").await;
+    for name in ["镇城建办", "镇农业农村办"] {
+        fill(c, "unit-name", name).await;
+        click(c, "unit-add").await;
+        wait_text(c, "unit-list", |t| t.contains(name)).await;
+    }
+
+    let number = register(c, "幸福路路灯损坏", "幸福路 12 号门口的路灯坏了两周。").await;
+    open_case(c, &number).await;
+    assert_eq!(text_of(c, "case-status").await, "待受理");
+    assert!(text_of(c, "case-reply-due").await.contains("7 个工作日"));
+    assert_eq!(actions(c).await, ["acknowledge", "instruct"]);
+
+    // 受理 with the standard text prefilled.
+    act(c, "acknowledge", || async {
+        let text = c
+            .find(Locator::Id("af-text"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert_eq!(text, "您反映的问题已由我单位受理，将尽快给您回复。");
+    })
+    .await;
+    assert_eq!(text_of(c, "case-status").await, "已受理");
+
+    // A refused step shows the Chinese error and keeps what was typed.
+    click(c, "act-instruct").await;
+    fill(c, "af-leader", "张镇长").await;
+    click(c, "action-submit").await;
+    let msg = wait_text(c, "message", |t| t.contains("不能为空")).await;
+    assert!(msg.contains("批示内容"), "{msg}");
+    let kept = c
+        .find(Locator::Id("af-leader"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("张镇长"));
+    fill(c, "af-text", "请城建办三日内修复").await;
+    let before = css_count(c, "#timeline li").await;
+    click(c, "action-submit").await;
+    wait_count(c, "#timeline li", before + 1).await;
+
+    // 交办 to two units: the due date (15 working days) is shown before confirming.
+    act(c, "assign", || async {
+        for unit in ["镇城建办", "镇农业农村办"] {
+            c.find(Locator::Css(&format!("#af-units input[value=\"{unit}\"]")))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+        let preview = wait_text(c, "assign-preview", |t| t.contains("15 个工作日")).await;
+        assert!(
+            preview.contains("年") && preview.contains("日"),
+            "{preview}"
+        );
+        fill(c, "af-requirements", "三日内修复并报告").await;
+    })
+    .await;
+    assert_eq!(text_of(c, "case-status").await, "已交办");
+    let units = text_of(c, "case-units").await;
+    assert!(
+        units.contains("镇城建办（主办）") && units.contains("镇农业农村办（协办）"),
+        "{units}"
+    );
+    assert!(text_of(c, "case-reply-due").await.contains("15 个工作日"));
+
+    act(c, "urge", || async {
+        select(c, "af-unit", "镇城建办").await;
+        select(c, "af-level", "黄牌").await;
+    })
+    .await;
+    act(c, "progress", || async {
+        select(c, "af-unit", "镇城建办").await;
+        fill(c, "af-text", "已更换灯泡，正在检修线路").await;
+    })
+    .await;
+    assert_eq!(text_of(c, "case-status").await, "办理中");
+    act(c, "extend", || async {
+        fill(c, "af-days", "3").await;
+        fill(c, "af-reason", "需更换电缆，材料待采购").await;
+    })
+    .await;
+    let due = text_of(c, "case-reply-due").await;
+    assert!(
+        due.contains("18 个工作日") && due.contains("含延期 3 个"),
+        "{due}"
+    );
+    assert!(text_of(c, "case-remaining").await.contains("个工作日"));
+
+    act(c, "reply_final", || async {
+        select(c, "af-template", "3").await;
+        let t = c
+            .find(Locator::Id("af-text"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert!(t.starts_with("您好！"), "template text filled in: {t}");
+        fill(c, "af-text", "您好！路灯已于近日修复，感谢您的监督。").await;
+    })
+    .await;
+    assert_eq!(text_of(c, "case-status").await, "已答复");
+    assert!(text_of(c, "case-remaining").await.contains("已答复"));
+    act(c, "feedback", || async {}).await;
+    act(c, "followup", || async {
+        select(c, "af-satisfaction", "满意").await;
+        fill(c, "af-note", "网民表示满意").await;
+    })
+    .await;
+    act(c, "close", || async {
+        fill(c, "af-result", "路灯已修复，网民满意").await;
+    })
+    .await;
+    assert_eq!(text_of(c, "case-status").await, "已办结");
+    screenshot(c, "case.png").await;
+    act(c, "archive", || async {}).await;
+    assert_eq!(text_of(c, "case-status").await, "已归档");
+    assert!(actions(c).await.is_empty());
+
+    // Every step is in the timeline, in order, with who did it.
+    let mut kinds = Vec::new();
+    for li in c.find_all(Locator::Css("#timeline li")).await.unwrap() {
+        kinds.push(li.attr("data-kind").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(
+        kinds,
+        [
+            "register",
+            "acknowledge",
+            "instruct",
+            "assign",
+            "urge",
+            "progress",
+            "extend",
+            "reply_final",
+            "feedback",
+            "followup",
+            "close",
+            "archive"
+        ]
+    );
+    let timeline = text_of(c, "timeline").await;
+    for want in [
+        "张镇长批示：请城建办三日内修复",
+        "催办镇城建办（黄牌）",
+        "延期 3 个工作日",
+        "第1次书面反馈",
+        "回访：满意",
+        "系统管理员",
+    ] {
+        assert!(timeline.contains(want), "timeline lacks {want}: {timeline}");
+    }
+
+    // The dashboard counts it as archived.
+    click(c, "nav-dash").await;
+    wait_text(c, "dash-status", |t| {
+        t.contains("已归档") && t.contains('1')
+    })
+    .await;
+    let (_keep, db) = app.stop().await;
+
+    let svc = Service::open(&db).await.unwrap();
+    let ctx = Ctx {
+        actor: svc.actor(None).await.unwrap(),
+        now: wenzheng_core::clock::now(),
+    };
+    let detail = svc.case_detail(&ctx, &number).await.unwrap();
+    assert_eq!(detail.case.status, "archived");
+    assert_eq!(detail.case.extension_days, 3);
+    assert!(svc.verify().await.unwrap().ok);
+    svc.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_text_shows_literally_and_two_character_search_finds_it() {
+    let app = start().await;
+    let c = &app.client;
+    let hostile = register(c, TITLE, CONTENT).await;
+    let other = register(
+        c,
+        "建议增加公交早班车",
+        "早上 7 点前的 3 路公交车太少，请督办公交公司。",
+    )
+    .await;
+    register(c, "垃圾清运不及时", "小区垃圾堆了三天无人清运").await;
+
+    // A two-character query (the trigram index alone finds nothing for it).
+    click(c, "nav-list").await;
+    fill(c, "flt-q", "督办").await;
+    click(c, "search").await;
+    wait_count(c, "#case-list:not([aria-busy]) tr[data-number]", 1).await;
+    assert_eq!(
+        css_count(c, &format!("#case-list tr[data-number=\"{other}\"]")).await,
+        1
+    );
+    fill(c, "flt-q", "路灯").await;
+    click(c, "search").await;
+    wait_count(
+        c,
+        &format!("#case-list:not([aria-busy]) tr[data-number=\"{hostile}\"]"),
+        1,
+    )
+    .await;
+    assert_eq!(css_count(c, "#case-list tr[data-number]").await, 1);
+    screenshot(c, "search.png").await;
+
+    // The hostile case's screen shows its text literally; nothing ran.
+    c.find(Locator::Css(&format!(
+        "#case-list tr[data-number=\"{hostile}\"] td.mono"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_text(c, "case-number", |t| t == hostile).await;
+    assert_eq!(text_of(c, "case-title").await, TITLE);
+    assert_eq!(text_of(c, "case-content").await, CONTENT);
+    assert_eq!(
+        css_count(c, "#view-case img, #view-case script, #view-list img").await,
+        0
+    );
+    let pwned = c
+        .execute("return window.__pwned === undefined;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(pwned, Value::Bool(true), "citizen markup ran as script");
+    assert!(c.get_alert_text().await.is_err(), "an alert is open");
+
+    // The dashboard: three awaiting acknowledgment, one click into the list.
+    click(c, "nav-dash").await;
+    wait_text(c, "q-awaiting_ack", |t| t.starts_with('3')).await;
+    screenshot(c, "dashboard.png").await;
+    click(c, "q-awaiting_ack").await;
+    wait_count(c, "#case-list:not([aria-busy]) tr[data-number]", 3).await;
+
+    // Templates and the calendar screens render.
+    click(c, "nav-templates").await;
+    wait_text(c, "tpl-list", |t| t.contains("最终答复")).await;
+    click(c, "nav-calendar").await;
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#cal-grid .day.off"))
+        .await
+        .expect("holidays marked");
+    screenshot(c, "calendar.png").await;
+    app.stop().await;
 }

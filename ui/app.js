@@ -1,77 +1,28 @@
 // 网络问政办理系统 — front end. No build step, no remote code.
 // All data is put into the page with textContent, never as HTML.
 
-const invoke = window.__TAURI__.core.invoke;
-
-const $ = (id) => document.getElementById(id);
-
-/** Shows a message in the alert area; kind is "error" or "success". */
-function showMessage(text, kind) {
-  const box = $("message");
-  box.textContent = text;
-  box.className = `message ${kind}`;
-  box.hidden = false;
-}
-
-function clearMessage() {
-  const box = $("message");
-  box.textContent = "";
-  box.hidden = true;
-}
-
-/** The message of an IPC error ({code, message}) or of anything else thrown. */
-function errorText(err) {
-  if (err && typeof err === "object" && typeof err.message === "string") {
-    return err.message;
-  }
-  return String(err);
-}
-
-/** Now in China Standard Time, as a datetime-local value (YYYY-MM-DDTHH:MM). */
-function nowLocalValue() {
-  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 16);
-}
-
-/** "2026-03-02" → "2026年3月2日". */
-function chineseDate(ymd) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(ymd || "");
-  if (!m) return ymd || "";
-  return `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日`;
-}
-
-/** "2026-02-13T10:00:00+08:00" → "2026-02-13 10:00". */
-function shortTime(rfc3339) {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(rfc3339 || "");
-  return m ? `${m[1]} ${m[2]}` : rfc3339 || "";
-}
+import {
+  $, el, invoke, showMessage, clearMessage, errorText, chineseDate, chineseTime, shortTime,
+  nowLocalValue, option, tag,
+} from "./dom.js";
+import { openCase } from "./case.js";
+import { initAdmin, loadUnits, loadTemplates, loadCalendar } from "./admin.js";
 
 function cell(text, className) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
-}
-
-function tag(text, className) {
-  const span = document.createElement("span");
-  span.className = `tag ${className}`;
-  span.textContent = text;
-  return span;
+  return el("td", className, text);
 }
 
 function caseRow(c) {
   const tr = document.createElement("tr");
   tr.dataset.number = c.number;
+  tr.tabIndex = 0;
+  tr.className = "clickable";
   if (c.overdue) tr.classList.add("overdue");
-
   tr.appendChild(cell(c.number, "mono"));
 
   const title = document.createElement("td");
   title.className = "title-cell";
-  const titleText = document.createElement("span");
-  titleText.className = "case-title";
-  titleText.textContent = c.title;
-  title.appendChild(titleText);
+  title.appendChild(el("span", "case-title", c.title));
   if (c.important) title.appendChild(tag("重要", "important"));
   if (c.sensitive) title.appendChild(tag("敏感", "sensitive"));
   if (c.complexity === "complex") title.appendChild(tag("复杂", "complex"));
@@ -81,13 +32,9 @@ function caseRow(c) {
   tr.appendChild(cell(c.status_name, `status status-${c.status}`));
   tr.appendChild(cell(shortTime(c.received_at), "mono"));
 
-  const due = document.createElement("td");
-  due.className = "nowrap";
-  due.textContent = chineseDate(c.reply_due);
+  const due = cell(chineseDate(c.reply_due), "nowrap");
   if (!c.calendar_complete) {
-    const est = document.createElement("span");
-    est.className = "estimate";
-    est.textContent = "（估算）";
+    const est = el("span", "estimate", "（估算）");
     est.title = "该年度节假日安排尚未导入，按周一至周五估算";
     due.appendChild(est);
   }
@@ -100,29 +47,67 @@ function caseRow(c) {
     remaining.title = c.ack_overdue && !c.reply_overdue ? "受理已超时" : "答复已超期";
   }
   tr.appendChild(remaining);
+  tr.addEventListener("click", () => openCase(c.number, showView));
+  tr.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") openCase(c.number, showView);
+  });
   return tr;
 }
 
-let loadGeneration = 0;
+// ---- register (案件列表) ----------------------------------------------------------------
 
-/** Reloads the list; while loading, #case-list has aria-busy="true". Only the latest load is shown. */
-async function loadCases() {
+let loadGeneration = 0;
+let nextCursor = null;
+let queue = null;
+
+function currentFilter() {
+  const v = (id) => {
+    const x = $(id).value.trim();
+    return x === "" ? null : x;
+  };
+  return {
+    q: v("flt-q"),
+    status: v("flt-status"),
+    unit: v("flt-unit"),
+    category: v("flt-category"),
+    source: v("flt-source"),
+    from: v("flt-from"),
+    to: v("flt-to"),
+    sort: v("flt-sort"),
+    overdue: $("flt-overdue").checked,
+    important: $("flt-important").checked,
+    sensitive: $("flt-sensitive").checked,
+    complex: $("flt-complex").checked,
+    queue: queue ? queue.code : null,
+    limit: 50,
+  };
+}
+
+/** Reloads the list (or appends the next page); while loading, #case-list has aria-busy="true". */
+async function loadCases(append = false) {
   const body = $("case-list");
   const generation = ++loadGeneration;
   body.setAttribute("aria-busy", "true");
   try {
-    const cases = await invoke("list_cases", { filter: {} });
+    const filter = currentFilter();
+    if (append) filter.cursor = nextCursor;
+    const page = await invoke("search_cases", { filter });
     if (generation !== loadGeneration) return;
-    const rows = cases.map(caseRow);
-    if (rows.length === 0) {
-      const tr = document.createElement("tr");
-      tr.className = "empty";
-      const td = cell("暂无案件。请在“案件登记”中登记网民留言。");
+    nextCursor = page.next_cursor;
+    const rows = page.cases.map(caseRow);
+    if (!append && rows.length === 0) {
+      const tr = el("tr", "empty");
+      const filtered = Object.entries(filter).some(([k, val]) => k !== "limit" && k !== "sort" && val);
+      const td = cell(filtered ? "没有符合条件的案件。" : "暂无案件。请在“案件登记”中登记网民留言。");
       td.colSpan = 7;
       tr.appendChild(td);
       rows.push(tr);
     }
-    body.replaceChildren(...rows);
+    if (append) body.append(...rows);
+    else body.replaceChildren(...rows);
+    $("more").hidden = !nextCursor;
+    const shown = body.querySelectorAll("tr[data-number]").length;
+    $("list-count").textContent = shown ? `已显示 ${shown} 件${nextCursor ? "，还有更多" : ""}` : "";
   } catch (err) {
     if (generation === loadGeneration) showMessage(`读取案件列表失败：${errorText(err)}`, "error");
   } finally {
@@ -130,41 +115,115 @@ async function loadCases() {
   }
 }
 
-async function loadCategories() {
-  const select = $("category");
-  try {
-    const choices = await invoke("categories");
-    select.replaceChildren(
-      ...choices.map((c) => {
-        const opt = document.createElement("option");
-        opt.value = c.label;
-        opt.textContent = c.label;
-        return opt;
-      }),
-    );
-  } catch (err) {
-    showMessage(`读取问题类别失败：${errorText(err)}`, "error");
+function setQueue(q) {
+  queue = q;
+  const chip = $("flt-queue");
+  chip.replaceChildren();
+  chip.hidden = !q;
+  if (q) {
+    chip.appendChild(el("span", null, `工作台：${q.label}`));
+    const x = el("button", "chip-x", "×");
+    x.type = "button";
+    x.title = "取消此条件";
+    x.addEventListener("click", () => {
+      setQueue(null);
+      loadCases();
+    });
+    chip.appendChild(x);
   }
 }
+
+// ---- dashboard (工作台) -----------------------------------------------------------------
+
+function countdown(ackDue) {
+  const ms = Date.parse(ackDue) - Date.now();
+  if (Number.isNaN(ms)) return "";
+  if (ms <= 0) return "最早一件已超过 24 小时";
+  const h = Math.floor(ms / 3600000);
+  const m = Math.floor((ms % 3600000) / 60000);
+  return `最早一件还剩 ${h} 小时 ${m} 分`;
+}
+
+async function loadDashboard() {
+  try {
+    const d = await invoke("dashboard");
+    $("dash-today").textContent = `今天是 ${chineseDate(d.today)}`;
+    $("dash-cards").replaceChildren(
+      ...d.queues.map((q) => {
+        const b = el("button", `dash-card q-${q.queue}${q.count > 0 ? " has" : ""}`);
+        b.type = "button";
+        b.id = `q-${q.queue}`;
+        b.appendChild(el("span", "dash-count", String(q.count)));
+        b.appendChild(el("span", "dash-label", q.label));
+        if (q.queue === "awaiting_ack" && d.next_ack_due) {
+          b.appendChild(el("span", "dash-note", countdown(d.next_ack_due)));
+        }
+        b.addEventListener("click", () => {
+          resetFilters();
+          setQueue({ code: q.queue, label: q.label });
+          showView("view-list");
+        });
+        return b;
+      }),
+    );
+    $("dash-status").replaceChildren(
+      ...d.by_status.map((s) => {
+        const b = el("button", "status-count");
+        b.type = "button";
+        b.appendChild(el("span", `status status-${s.status}`, s.status_name));
+        b.appendChild(el("strong", null, String(s.count)));
+        b.addEventListener("click", () => {
+          resetFilters();
+          $("flt-status").value = s.status;
+          showView("view-list");
+        });
+        return b;
+      }),
+    );
+    const st = await invoke("calendar_status");
+    const warn = $("dash-warning");
+    warn.hidden = !st.next_year_missing;
+    warn.textContent = st.next_year_missing
+      ? `提醒：尚未导入 ${st.this_year + 1} 年节假日安排，跨年的答复期限为估算。请到“节假日”导入。`
+      : "";
+  } catch (err) {
+    showMessage(`读取工作台失败：${errorText(err)}`, "error");
+  }
+}
+
+// ---- navigation -----------------------------------------------------------------------
 
 function showView(viewId) {
   for (const view of document.querySelectorAll(".view")) {
     view.hidden = view.id !== viewId;
   }
+  const navFor = viewId === "view-case" ? "view-list" : viewId;
   for (const item of document.querySelectorAll(".nav-item")) {
-    const active = item.dataset.view === viewId;
+    const active = item.dataset.view === navFor;
     item.classList.toggle("active", active);
     if (active) item.setAttribute("aria-current", "page");
     else item.removeAttribute("aria-current");
   }
   if (viewId === "view-list") loadCases();
+  if (viewId === "view-dash") loadDashboard();
+  if (viewId === "view-units") loadUnits();
+  if (viewId === "view-templates") loadTemplates();
+  if (viewId === "view-calendar") loadCalendar();
 }
+
+function resetFilters() {
+  $("filter-form").reset();
+  setQueue(null);
+}
+
+// ---- intake (案件登记) ------------------------------------------------------------------
 
 function resetForm() {
   $("intake-form").reset();
   $("received").value = nowLocalValue();
   const select = $("category");
   if (select.options.length > 0) select.selectedIndex = 0;
+  $("similar").hidden = true;
 }
 
 function formInput() {
@@ -197,7 +256,6 @@ async function submitIntake(event) {
     const created = await invoke("register_case", { input: formInput() });
     resetForm();
     showMessage(`登记成功，案件编号：${created.number}`, "success");
-    await loadCases();
     $("title").focus();
   } catch (err) {
     showMessage(errorText(err), "error");
@@ -206,22 +264,88 @@ async function submitIntake(event) {
   }
 }
 
+let similarTimer = null;
+let similarGeneration = 0;
+
+function suggestSimilar() {
+  clearTimeout(similarTimer);
+  similarTimer = setTimeout(async () => {
+    const generation = ++similarGeneration;
+    try {
+      const found = await invoke("similar_cases", { title: $("title").value, content: $("content").value });
+      if (generation !== similarGeneration) return;
+      const list = $("similar-list");
+      list.replaceChildren(
+        ...found.map((c) => {
+          const li = el("li");
+          const a = el("button", "link", `${c.number} ${c.title}`);
+          a.type = "button";
+          a.addEventListener("click", () => openCase(c.number, showView));
+          li.append(a, el("span", "muted", `（${c.status_name}，${chineseTime(c.received_at)}）`));
+          return li;
+        }),
+      );
+      $("similar").hidden = found.length === 0;
+    } catch (err) {
+      $("similar").hidden = true;
+    }
+  }, 400);
+}
+
+// ---- start ----------------------------------------------------------------------------
+
+async function loadChoices() {
+  try {
+    const choices = await invoke("categories");
+    $("category").replaceChildren(...choices.map((c) => option(c.label, c.label)));
+    $("flt-category").append(...choices.map((c) => option(c.label, c.label)));
+    for (const [code, label] of [
+      ["pending", "待受理"], ["acknowledged", "已受理"], ["assigned", "已交办"], ["in_progress", "办理中"],
+      ["replied", "已答复"], ["closed", "已办结"], ["archived", "已归档"],
+    ]) {
+      $("flt-status").appendChild(option(code, label));
+    }
+    const units = await invoke("list_units");
+    $("flt-unit").append(...units.map((u) => option(u.name, u.name)));
+  } catch (err) {
+    showMessage(`读取选项失败：${errorText(err)}`, "error");
+  }
+}
+
 function init() {
   for (const item of document.querySelectorAll(".nav-item")) {
-    item.addEventListener("click", () => showView(item.dataset.view));
+    item.addEventListener("click", () => {
+      clearMessage();
+      if (item.dataset.view === "view-list") resetFilters();
+      showView(item.dataset.view);
+    });
   }
   $("intake-form").addEventListener("submit", submitIntake);
   $("clear-form").addEventListener("click", () => {
     resetForm();
     clearMessage();
   });
+  $("title").addEventListener("input", suggestSimilar);
+  $("content").addEventListener("input", suggestSimilar);
   $("refresh").addEventListener("click", () => {
     clearMessage();
     loadCases();
   });
+  $("filter-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    clearMessage();
+    loadCases();
+  });
+  $("reset-filter").addEventListener("click", () => {
+    resetFilters();
+    loadCases();
+  });
+  $("more").addEventListener("click", () => loadCases(true));
+  $("case-back").addEventListener("click", () => showView("view-list"));
   $("received").value = nowLocalValue();
-  loadCategories();
-  loadCases();
+  initAdmin();
+  loadChoices();
+  loadDashboard();
 }
 
 if (document.readyState === "loading") {

@@ -6,8 +6,11 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod desk;
 mod ipc_error;
 mod state;
+mod tray;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -21,13 +24,51 @@ fn main() -> ExitCode {
         }
     };
     let result = tauri::Builder::default()
+        // One instance per database: a second start brings the first one's window forward.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .callback(|app, _args, _cwd| tray::show_main(app))
+                .dbus_id(tray::instance_id(&path))
+                .build(),
+        )
         .manage(state)
+        .setup(|app| {
+            tray::build(app)?;
+            watch::spawn(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::list_cases,
             commands::register_case,
             commands::case_detail,
             commands::list_units,
             commands::categories,
+            desk::case_desk,
+            desk::search_cases,
+            desk::dashboard,
+            desk::similar_cases,
+            desk::assign_preview,
+            desk::acknowledge_case,
+            desk::instruct_case,
+            desk::assign_case,
+            desk::return_case,
+            desk::urge_case,
+            desk::progress_case,
+            desk::extend_case,
+            desk::reply_case,
+            desk::feedback_case,
+            desk::followup_case,
+            desk::close_case,
+            desk::archive_case,
+            desk::reopen_case,
+            desk::list_templates,
+            desk::save_template,
+            desk::delete_template,
+            desk::add_unit,
+            desk::set_unit_active,
+            desk::calendar_status,
+            desk::calendar_year,
+            desk::import_calendar,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -61,6 +61,8 @@ pub enum Command {
     /// 用户与角色
     #[command(subcommand)]
     User(UserCommand),
+    /// 到期提醒：列出此刻（--now）桌面程序将发出的提醒（不记录）；due settings 查看或修改提醒设置
+    Due(crate::due::DueArgs),
     /// 检查数据库完整性与操作记录链（发现问题时退出码为 4）
     Verify,
     /// 备份数据库到文件（在线备份，程序运行时也可备份）
@@ -74,6 +76,13 @@ pub enum Command {
         /// 备份文件
         file: PathBuf,
     },
+    /// 统计报表：月报、承办单位情况与考核排名
+    #[command(subcommand)]
+    Report(crate::report::ReportCommand),
+    /// 导出案件台账（Excel、CSV）或 Open311 格式的 JSON
+    Export(crate::report::ExportArgs),
+    /// 从 Excel 或 CSV 文件导入案件（有错误的行时不导入，除非 --valid-only）
+    Import(crate::report::ImportArgs),
 }
 
 /// `wenzheng user …`

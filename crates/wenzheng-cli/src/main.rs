@@ -4,8 +4,10 @@
 
 mod admin;
 mod args;
+mod due;
 mod output;
 mod print;
+mod report;
 mod run;
 
 use std::process::ExitCode;

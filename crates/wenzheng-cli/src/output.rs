@@ -15,7 +15,8 @@ pub struct Out {
 }
 
 impl Out {
-    fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
+    /// Prints `value` as JSON, or `text()` for people.
+    pub fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
         if self.json {
             let s = serde_json::to_string_pretty(value)
                 .map_err(|e| wenzheng_core::Error::Corrupt(format!("无法输出 JSON：{e}")))?;

@@ -7,7 +7,7 @@ use clap::Subcommand;
 use serde_json::json;
 use wenzheng_core::service::documents::{DocKind, DocSettingsPatch};
 use wenzheng_core::{Ctx, Error, Result, Service};
-use wenzheng_print::{FontOptions, Printer};
+use wenzheng_print::{spool, FontOptions, Printer};
 
 use crate::output::Out;
 
@@ -31,6 +31,8 @@ pub enum PrintCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// 列出本机可用的打印机
+    Printers,
     /// 查看或修改公文设置（发文机关、办公室名称、机关代字、主送）
     Settings {
         /// 发文机关
@@ -60,6 +62,16 @@ pub struct Target {
     /// 输出的 PDF 文件
     #[arg(long)]
     pub out: PathBuf,
+    /// 生成后送到这台打印机打印（打印机名称见 wenzheng print printers），并记入案件时间线
+    #[arg(long)]
+    pub printer: Option<String>,
+}
+
+fn spool_error(e: spool::SpoolError) -> Error {
+    match e {
+        spool::SpoolError::UnknownPrinter(..) => Error::NotFound(e.to_string()),
+        other => Error::Io(std::io::Error::other(other.to_string())),
+    }
 }
 
 fn font_error(e: wenzheng_print::PrintError) -> Error {
@@ -77,6 +89,20 @@ pub async fn run(svc: &Service, ctx: &Ctx, out: &Out, command: PrintCommand) -> 
         PrintCommand::Notice(t) => (DocKind::Notice, t),
         PrintCommand::Urge(t) => (DocKind::Urge, t),
         PrintCommand::Brief(t) => (DocKind::Brief, t),
+        PrintCommand::Printers => {
+            let list = spool::printers().map_err(spool_error)?;
+            if out.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).unwrap_or_default()
+                );
+            } else if list.is_empty() {
+                println!("本机没有配置打印机");
+            } else {
+                println!("{}", list.join("\n"));
+            }
+            return Ok(());
+        }
         PrintCommand::Monthly { month, .. } => {
             return Err(Error::Invalid(format!(
                 "暂不能打印 {month} 的月报：月报的统计数字（报表功能）尚未提供"
@@ -124,12 +150,26 @@ pub async fn run(svc: &Service, ctx: &Ctx, out: &Out, command: PrintCommand) -> 
     if target.out.as_os_str().is_empty() {
         return Err(Error::Invalid("输出文件不能为空".into()));
     }
-    // Fonts first: a PC without usable fonts fails before a document number is used up.
+    // Fonts and printer first: a PC without usable fonts, or a wrong printer name, fails
+    // before a document number is used up.
     let printer = Printer::new(&FontOptions::default()).map_err(font_error)?;
+    if let Some(name) = &target.printer {
+        spool::ensure_printer(name).map_err(spool_error)?;
+    }
     let issued = svc.issue_document(ctx, &target.case, kind).await?;
     let detail = svc.case_detail(ctx, &target.case).await?;
     let doc = printer.render(&detail, &issued, ctx.now.date_naive());
     tokio::fs::write(&target.out, &doc.pdf).await?;
+    let job = match &target.printer {
+        Some(name) => {
+            let title = format!("{} {}", issued.number, kind.label());
+            let job = spool::send(name, &target.out, &title).map_err(spool_error)?;
+            svc.record_print(ctx, &target.case, &issued.number, name, &job)
+                .await?;
+            Some(job)
+        }
+        None => None,
+    };
     let fonts = printer.fonts().choices();
     if out.json {
         let v = json!({
@@ -141,6 +181,8 @@ pub async fn run(svc: &Service, ctx: &Ctx, out: &Out, command: PrintCommand) -> 
             "pages": doc.pages,
             "bytes": doc.pdf.len(),
             "fonts": fonts,
+            "printer": target.printer,
+            "job": job,
             "missing_chars": doc.missing.iter().map(char::to_string).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
@@ -158,6 +200,9 @@ pub async fn run(svc: &Service, ctx: &Ctx, out: &Out, command: PrintCommand) -> 
         if !doc.missing.is_empty() {
             let chars: String = doc.missing.iter().collect();
             println!("注意：以下字符没有可用字体，打印为方框：{chars}");
+        }
+        if let (Some(p), Some(j)) = (&target.printer, &job) {
+            println!("已送打印机 {p} 打印（任务 {j}），已记入案件时间线");
         }
     }
     Ok(())

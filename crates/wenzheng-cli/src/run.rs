@@ -53,7 +53,11 @@ async fn dispatch(svc: &Service, ctx: &Ctx, out: &Out, command: Command) -> Resu
         Command::Print(p) => crate::print::run(svc, ctx, out, p).await,
         Command::User(c) => admin::user(svc, ctx, out, c).await,
         Command::Verify => admin::verify(svc, out).await,
+        Command::Due(a) => crate::due::run(svc, ctx, out, a).await,
         Command::Backup { out: file } => out.backup(&svc.backup_to(ctx, &file).await?),
+        Command::Report(c) => crate::report::report(svc, ctx, out, c).await,
+        Command::Export(a) => crate::report::export(svc, ctx, out, a).await,
+        Command::Import(a) => crate::report::import(svc, ctx, out, a).await,
         Command::Restore { .. } => unreachable!("restore runs before the database is opened"),
     }
 }

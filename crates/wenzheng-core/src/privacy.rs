@@ -14,9 +14,44 @@ pub fn mask_phone(phone: &str) -> String {
         .collect()
 }
 
+/// Masks every run of seven or more digits in free text: the phone numbers a citizen
+/// wrote into the message itself.
+pub fn mask_phones_in_text(text: &str) -> String {
+    fn flush(run: &mut String, out: &mut String) {
+        if run.len() >= 7 {
+            out.push_str(&mask_phone(run));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::mask_phone;
+    use super::{mask_phone, mask_phones_in_text};
+
+    #[test]
+    fn masks_numbers_inside_text() {
+        assert_eq!(
+            mask_phones_in_text("请联系13812345678，门牌12号"),
+            "请联系138****5678，门牌12号"
+        );
+        assert_eq!(mask_phones_in_text("电话8888123"), "电话*****23");
+        assert_eq!(mask_phones_in_text("2026年"), "2026年");
+    }
 
     #[test]
     fn masks_mobile_and_landline_numbers() {

@@ -4,57 +4,11 @@
 
 use chrono::NaiveDate;
 use wenzheng_core::clock::{chinese_date, parse_stored, parse_stored_date};
+use wenzheng_core::privacy::{mask_phone, mask_phones_in_text};
 use wenzheng_core::service::documents::{DocKind, IssuedDocument};
 use wenzheng_core::view::CaseDetail;
 
 use crate::layout::Block;
-
-/// Masks a phone number for print: the first three and last four digits stay
-/// (13812345678 → 138****5678); shorter numbers keep only their last two digits.
-pub fn mask_phone(phone: &str) -> String {
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let (keep_head, keep_tail) = if digits >= 7 { (3, 4) } else { (0, 2) };
-    let mut seen = 0;
-    phone
-        .chars()
-        .map(|c| {
-            if !c.is_ascii_digit() {
-                return c;
-            }
-            seen += 1;
-            if seen <= keep_head || seen > digits - keep_tail.min(digits) {
-                c
-            } else {
-                '*'
-            }
-        })
-        .collect()
-}
-
-/// Masks every run of seven or more digits in free text (phone numbers a citizen wrote
-/// into the message).
-pub fn mask_phones_in_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 7 {
-            out.push_str(&mask_phone(run));
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
-}
 
 fn day(stored: &str) -> String {
     parse_stored(stored)
@@ -363,26 +317,4 @@ pub fn blocks(d: &CaseDetail, issued: &IssuedDocument, date: NaiveDate) -> (Stri
         }
     };
     (title, b)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks_phones() {
-        let cases = [
-            ("13812345678", "138****5678"),
-            ("138-1234-5678", "138-****-5678"),
-            ("0851-8123456", "085*-***3456"),
-            ("12345", "***45"),
-        ];
-        for (phone, want) in cases {
-            assert_eq!(mask_phone(phone), want, "{phone}");
-        }
-        assert_eq!(
-            mask_phones_in_text("请联系13812345678，门牌12号"),
-            "请联系138****5678，门牌12号"
-        );
-    }
 }

@@ -20,12 +20,12 @@ pub mod documents;
 pub mod fonts;
 pub mod layout;
 pub mod linebreak;
+pub mod spool;
 
 use chrono::NaiveDate;
 use wenzheng_core::service::documents::IssuedDocument;
 use wenzheng_core::view::CaseDetail;
 
-pub use documents::{mask_phone, mask_phones_in_text};
 pub use fonts::{FontChoice, FontOptions, FontSet, Role};
 pub use layout::{Block, Rendered};
 

@@ -74,117 +74,172 @@ impl Service {
     /// Registers a message as a new case (待受理) with its deadlines and case number.
     pub async fn register(&self, ctx: &Ctx, input: NewCase) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Register)?;
-        let title = required("标题", &input.title, 200)?;
-        let content = required("留言内容", &input.content, 20_000)?;
-        let source = optional("来源平台", input.source.as_deref(), 100)?
-            .unwrap_or_else(|| DEFAULT_SOURCE.to_string());
-        let link = optional("链接", input.link.as_deref(), 2_000)?;
-        if let Some(l) = &link {
-            if !(l.starts_with("http://") || l.starts_with("https://")) {
-                return Err(Error::Invalid(format!(
-                    "链接“{l}”不是网址，应以 http:// 或 https:// 开头"
-                )));
-            }
-        }
-        let poster = optional("网民昵称", input.poster.as_deref(), 100)?;
-        let phone = optional("联系电话", input.phone.as_deref(), 40)?;
-        if let Some(p) = &phone {
-            if !valid_phone(p) {
-                return Err(Error::Invalid(format!(
-                    "联系电话“{p}”格式不正确，应为 5–20 位数字，可含 + - 空格和括号"
-                )));
-            }
-        }
-        let category = match optional("问题类别", input.category.as_deref(), 20)? {
-            Some(c) => c.parse::<Category>()?,
-            None => Category::Personal,
-        };
-        let received = match optional("收到时间", input.received_at.as_deref(), 40)? {
-            Some(t) => parse_local(&t)?,
-            None => ctx.now,
-        };
-        if received > ctx.now + Duration::minutes(5) {
-            return Err(Error::Invalid(format!(
-                "收到时间 {} 晚于当前时间 {}",
-                format_instant(&received),
-                format_instant(&ctx.now)
-            )));
-        }
-        if received.year() < 2000 {
-            return Err(Error::Invalid("收到时间早于 2000 年，请检查".into()));
-        }
-        let complexity = if input.complex {
-            Complexity::Complex
-        } else {
-            Complexity::Ordinary
-        };
-
+        let valid = validate_new_case(ctx, input)?;
         let mut tx = self.db.write().await?;
         let calendar = load_calendar(&mut tx).await?;
-        let deadlines = deadline::compute(
-            &calendar,
-            received,
-            ctx.now,
-            deadline::reply_period(input.complex, 0),
-        );
-        let year = ctx.now.year();
-        let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO counters (name, year, value) VALUES ('case', ?, 1)
-             ON CONFLICT (name, year) DO UPDATE SET value = value + 1 RETURNING value",
-        )
-        .bind(year)
-        .fetch_one(&mut *tx)
-        .await?;
-        let number = format!("WZ-{year}-{seq:06}");
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO cases (number, source, link, poster, phone, title, content, category,
-                important, sensitive, complexity, status, received_at, registered_at,
-                registered_by, ack_due, reply_due, working_days, calendar_complete)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&number)
-        .bind(&source)
-        .bind(&link)
-        .bind(&poster)
-        .bind(&phone)
-        .bind(&title)
-        .bind(&content)
-        .bind(category.label())
-        .bind(input.important)
-        .bind(input.sensitive)
-        .bind(complexity.code())
-        .bind(CaseStatus::Pending.code())
-        .bind(format_instant(&received))
-        .bind(format_instant(&ctx.now))
-        .bind(ctx.actor.id)
-        .bind(format_instant(&deadlines.ack_due))
-        .bind(deadlines.reply_due.format("%Y-%m-%d").to_string())
-        .bind(i64::from(deadlines.working_days))
-        .bind(deadlines.calendar_complete)
-        .fetch_one(&mut *tx)
-        .await?;
-        let after = json!({
-            "number": number, "title": title, "category": category.label(),
-            "source": source, "status": CaseStatus::Pending.code(),
-            "received_at": format_instant(&received), "reply_due": deadlines.reply_due.to_string(),
-            "important": input.important, "sensitive": input.sensitive,
-            "complexity": complexity.code(),
-        });
-        event(
-            &mut tx,
-            ctx,
-            Some(id),
-            "register",
-            &format!("登记案件 {number}"),
-            None,
-            Some(after),
-        )
-        .await?;
+        let id = insert_case(&mut tx, ctx, &calendar, &valid, None).await?;
         let row = load_case(&mut tx, &id.to_string()).await?;
         tx.commit().await?;
         row.view(&calendar, ctx, Vec::new())
     }
+}
 
+/// A [`NewCase`] whose fields passed validation.
+#[derive(Debug, Clone)]
+pub(crate) struct ValidCase {
+    pub title: String,
+    pub content: String,
+    pub source: String,
+    pub link: Option<String>,
+    pub poster: Option<String>,
+    pub phone: Option<String>,
+    pub category: Category,
+    pub received: chrono::DateTime<chrono::FixedOffset>,
+    pub important: bool,
+    pub sensitive: bool,
+    pub complex: bool,
+}
+
+/// Checks a new case's fields, or says in Chinese what is wrong.
+pub(crate) fn validate_new_case(ctx: &Ctx, input: NewCase) -> Result<ValidCase> {
+    let title = required("标题", &input.title, 200)?;
+    let content = required("留言内容", &input.content, 20_000)?;
+    let source = optional("来源平台", input.source.as_deref(), 100)?
+        .unwrap_or_else(|| DEFAULT_SOURCE.to_string());
+    let link = optional("链接", input.link.as_deref(), 2_000)?;
+    if let Some(l) = &link {
+        if !(l.starts_with("http://") || l.starts_with("https://")) {
+            return Err(Error::Invalid(format!(
+                "链接“{l}”不是网址，应以 http:// 或 https:// 开头"
+            )));
+        }
+    }
+    let poster = optional("网民昵称", input.poster.as_deref(), 100)?;
+    let phone = optional("联系电话", input.phone.as_deref(), 40)?;
+    if let Some(p) = &phone {
+        if !valid_phone(p) {
+            return Err(Error::Invalid(format!(
+                "联系电话“{p}”格式不正确，应为 5–20 位数字，可含 + - 空格和括号"
+            )));
+        }
+    }
+    let category = match optional("问题类别", input.category.as_deref(), 20)? {
+        Some(c) => c.parse::<Category>()?,
+        None => Category::Personal,
+    };
+    let received = match optional("收到时间", input.received_at.as_deref(), 40)? {
+        Some(t) => parse_local(&t)?,
+        None => ctx.now,
+    };
+    if received > ctx.now + Duration::minutes(5) {
+        return Err(Error::Invalid(format!(
+            "收到时间 {} 晚于当前时间 {}",
+            format_instant(&received),
+            format_instant(&ctx.now)
+        )));
+    }
+    if received.year() < 2000 {
+        return Err(Error::Invalid("收到时间早于 2000 年，请检查".into()));
+    }
+    Ok(ValidCase {
+        title,
+        content,
+        source,
+        link,
+        poster,
+        phone,
+        category,
+        received,
+        important: input.important,
+        sensitive: input.sensitive,
+        complex: input.complex,
+    })
+}
+
+/// Inserts a validated case inside `tx` with its number, deadlines and `register` event;
+/// `summary` replaces the event's default summary. Returns the new id.
+pub(crate) async fn insert_case(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    ctx: &Ctx,
+    calendar: &crate::calendar::WorkCalendar,
+    v: &ValidCase,
+    summary: Option<&str>,
+) -> Result<i64> {
+    let ValidCase {
+        title,
+        content,
+        source,
+        link,
+        poster,
+        phone,
+        category,
+        received,
+        ..
+    } = v;
+    let (category, received) = (*category, *received);
+    let complexity = if v.complex {
+        Complexity::Complex
+    } else {
+        Complexity::Ordinary
+    };
+    let deadlines = deadline::compute(
+        calendar,
+        received,
+        ctx.now,
+        deadline::reply_period(v.complex, 0),
+    );
+    let year = ctx.now.year();
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO counters (name, year, value) VALUES ('case', ?, 1)
+             ON CONFLICT (name, year) DO UPDATE SET value = value + 1 RETURNING value",
+    )
+    .bind(year)
+    .fetch_one(&mut **tx)
+    .await?;
+    let number = format!("WZ-{year}-{seq:06}");
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO cases (number, source, link, poster, phone, title, content, category,
+                important, sensitive, complexity, status, received_at, registered_at,
+                registered_by, ack_due, reply_due, working_days, calendar_complete)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&number)
+    .bind(source)
+    .bind(link)
+    .bind(poster)
+    .bind(phone)
+    .bind(title)
+    .bind(content)
+    .bind(category.label())
+    .bind(v.important)
+    .bind(v.sensitive)
+    .bind(complexity.code())
+    .bind(CaseStatus::Pending.code())
+    .bind(format_instant(&received))
+    .bind(format_instant(&ctx.now))
+    .bind(ctx.actor.id)
+    .bind(format_instant(&deadlines.ack_due))
+    .bind(deadlines.reply_due.format("%Y-%m-%d").to_string())
+    .bind(i64::from(deadlines.working_days))
+    .bind(deadlines.calendar_complete)
+    .fetch_one(&mut **tx)
+    .await?;
+    let after = json!({
+        "number": number, "title": title, "category": category.label(),
+        "source": source, "status": CaseStatus::Pending.code(),
+        "received_at": format_instant(&received), "reply_due": deadlines.reply_due.to_string(),
+        "important": v.important, "sensitive": v.sensitive,
+        "complexity": complexity.code(),
+    });
+    let summary = match summary {
+        Some(s) => format!("{s} {number}"),
+        None => format!("登记案件 {number}"),
+    };
+    event(tx, ctx, Some(id), "register", &summary, None, Some(after)).await?;
+    Ok(id)
+}
+
+impl Service {
     /// One case with everything recorded about it; `key` is the id or the case number.
     pub async fn case_detail(&self, ctx: &Ctx, key: &str) -> Result<CaseDetail> {
         let mut conn = self.db.pool().acquire().await?;
@@ -343,7 +398,11 @@ impl Service {
 }
 
 /// Refuses a unit handler a case that is not assigned to its unit.
-async fn may_see(conn: &mut sqlx::SqliteConnection, ctx: &Ctx, row: &CaseRow) -> Result<()> {
+pub(super) async fn may_see(
+    conn: &mut sqlx::SqliteConnection,
+    ctx: &Ctx,
+    row: &CaseRow,
+) -> Result<()> {
     if auth::allows(ctx.actor.role, Permission::ViewAll) {
         return Ok(());
     }
@@ -355,7 +414,7 @@ async fn may_see(conn: &mut sqlx::SqliteConnection, ctx: &Ctx, row: &CaseRow) ->
 }
 
 /// The active units of several cases at once.
-async fn units_of(
+pub(super) async fn units_of(
     conn: &mut sqlx::SqliteConnection,
     ids: impl Iterator<Item = i64>,
 ) -> Result<std::collections::HashMap<i64, Vec<AssignedUnit>>> {

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::record::{active_units, event, load_case};
 use super::{optional, Ctx, Service};
+use crate::auth::{self, Permission};
 use crate::clock::format_instant;
 use crate::error::{Error, Result};
 
@@ -33,6 +34,16 @@ impl DocKind {
             DocKind::Notice => "notice",
             DocKind::Urge => "urge",
             DocKind::Brief => "brief",
+        }
+    }
+
+    /// The permission needed to issue this document.
+    pub fn permission(self) -> Permission {
+        match self {
+            DocKind::Feedback => Permission::Feedback,
+            DocKind::Notice => Permission::Assign,
+            DocKind::Urge => Permission::Urge,
+            DocKind::Brief => Permission::Register,
         }
     }
 
@@ -180,6 +191,34 @@ impl Service {
         Ok(after)
     }
 
+    /// Records on the case's timeline that a document was sent to a printer.
+    pub async fn record_print(
+        &self,
+        ctx: &Ctx,
+        key: &str,
+        document_number: &str,
+        printer: &str,
+        job: &str,
+    ) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let case = load_case(&mut tx, key).await?;
+        let summary = format!("打印 {document_number}（打印机 {printer}，任务 {job}）");
+        let after =
+            serde_json::json!({ "document": document_number, "printer": printer, "job": job });
+        event(
+            &mut tx,
+            ctx,
+            Some(case.id),
+            "print",
+            &summary,
+            None,
+            Some(after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Issues the next document number of the year for a document about a case, after
     /// checking that the case has what the document reports: a written feedback (feedback),
     /// an assigned unit (notice), an urging (urge), the important or sensitive flag (brief).
@@ -190,6 +229,7 @@ impl Service {
         key: &str,
         kind: DocKind,
     ) -> Result<IssuedDocument> {
+        auth::require(ctx.actor.role, kind.permission())?;
         let mut tx = self.db.write().await?;
         let case = load_case(&mut tx, key).await?;
         let refuse = |why: &str| {

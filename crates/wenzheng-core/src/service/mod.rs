@@ -4,10 +4,15 @@
 mod backup;
 mod calendar;
 mod cases;
+pub mod desk;
 pub mod documents;
 mod integrity;
+pub mod notify;
 mod record;
+mod reports;
+pub mod search;
 mod steps;
+pub mod templates;
 mod units;
 mod users;
 
@@ -21,7 +26,10 @@ use crate::model::Role;
 
 pub use backup::{to_delete, Rotation};
 pub use cases::{ListFilter, NewCase};
+pub use reports::ImportMode;
+pub use search::{CasePage, SearchFilter};
 pub use steps::Assignment;
+pub use templates::NewTemplate;
 pub use users::NewUser;
 
 /// The product's operations over one database.

@@ -110,7 +110,7 @@ fn listing(units: &[AssignedUnit]) -> String {
     }
 }
 
-fn permission(step: Step) -> Permission {
+pub(super) fn permission(step: Step) -> Permission {
     match step {
         Step::Acknowledge => Permission::Acknowledge,
         Step::Instruct => Permission::Instruct,
@@ -128,7 +128,7 @@ fn permission(step: Step) -> Permission {
     }
 }
 
-fn step_kind(step: Step) -> &'static str {
+pub(super) fn step_kind(step: Step) -> &'static str {
     match step {
         Step::Acknowledge => "acknowledge",
         Step::Instruct => "instruct",

@@ -1,0 +1,665 @@
+//! What to notify about deadlines (到期提醒): a pure function of the open cases, the
+//! working-day calendar, the thresholds, the moment and what was already notified.
+//!
+//! Every notice carries a stable `key` naming the situation it reports (the case and the
+//! deadline it is about). The watch records the keys it has raised, so a restart repeats
+//! nothing; a notice comes again only when its situation changes — a new deadline after
+//! an extension, the day the reply falls due after the reminder the day before, the day
+//! it becomes overdue.
+//!
+//! | kind | when | key |
+//! |---|---|---|
+//! | `summary` | the first check on a working day | `summary:DATE` |
+//! | `ack_soon` | a pending case's acknowledgment is due within `ack_hours` | `ack_soon:ID:ACK_DUE` |
+//! | `ack_overdue` | its acknowledgment became overdue within the last 24 hours | `ack_overdue:ID:ACK_DUE` |
+//! | `reply_soon` | the reply is due within `reply_working_days` working days (one notice per working day left) | `reply_soon:ID:DATE:LEFT` |
+//! | `reply_overdue` | the reply became overdue: no working day has passed since the first one after the due date | `reply_overdue:ID:DATE` |
+//! | `urge_limit` | an open case has been urged `urge_limit` times | `urge_limit:ID` |
+//! | `instruction` | a leader's instruction recorded in the last 24 hours | `instruction:ID` |
+//!
+//! Overdue cases are raised one by one only on the day they become overdue; afterwards
+//! they count in the daily summary 「今日到期 N 件，已超期 M 件，待受理 K 件」.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate};
+use serde::Serialize;
+
+use crate::calendar::WorkCalendar;
+use crate::clock::chinese_date;
+use crate::model::CaseStatus;
+
+/// An open case as the watch sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueCase {
+    /// Numeric id.
+    pub id: i64,
+    /// Case number, e.g. `WZ-2026-000123`.
+    pub number: String,
+    /// Title of the message.
+    pub title: String,
+    /// Where the case stands.
+    pub status: CaseStatus,
+    /// Acknowledgment due.
+    pub ack_due: DateTime<FixedOffset>,
+    /// Reply due by 24:00 of this day.
+    pub reply_due: NaiveDate,
+    /// How many times it has been urged (催办).
+    pub urgings: u32,
+    /// The units handling it now, joined with 、 (empty when none).
+    pub units: String,
+}
+
+/// A leader's instruction (领导批示) on a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instruction {
+    /// Numeric id of the instruction.
+    pub id: i64,
+    /// The case's id.
+    pub case_id: i64,
+    /// The case's number.
+    pub case_number: String,
+    /// The leader who wrote it.
+    pub leader: String,
+    /// What the leader wrote.
+    pub text: String,
+    /// When it was recorded.
+    pub created_at: DateTime<FixedOffset>,
+}
+
+/// The thresholds of the reminders; an administrator sets them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Thresholds {
+    /// Remind of an acknowledgment due within this many clock hours (default 4).
+    pub ack_hours: u32,
+    /// Remind of a reply due within this many working days (default 1: the working day
+    /// before and the day itself).
+    pub reply_working_days: u32,
+    /// Raise a case urged this many times (default 3; 0 turns it off).
+    pub urge_limit: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            ack_hours: 4,
+            reply_working_days: 1,
+            urge_limit: 3,
+        }
+    }
+}
+
+/// What a notice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// The daily summary.
+    Summary,
+    /// Acknowledgment due soon.
+    AckSoon,
+    /// Acknowledgment became overdue.
+    AckOverdue,
+    /// Reply due soon.
+    ReplySoon,
+    /// Reply became overdue.
+    ReplyOverdue,
+    /// Urged as often as the limit.
+    UrgeLimit,
+    /// A new leader's instruction.
+    Instruction,
+}
+
+impl NoticeKind {
+    /// Stable code, as in the keys and the JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            NoticeKind::Summary => "summary",
+            NoticeKind::AckSoon => "ack_soon",
+            NoticeKind::AckOverdue => "ack_overdue",
+            NoticeKind::ReplySoon => "reply_soon",
+            NoticeKind::ReplyOverdue => "reply_overdue",
+            NoticeKind::UrgeLimit => "urge_limit",
+            NoticeKind::Instruction => "instruction",
+        }
+    }
+}
+
+/// One notification to raise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    /// Stable key of the situation (see the module documentation).
+    pub key: String,
+    /// What it is about.
+    pub kind: NoticeKind,
+    /// The case's id, `None` for the summary.
+    pub case_id: Option<i64>,
+    /// The case's number, `None` for the summary.
+    pub case_number: Option<String>,
+    /// The notification's title line, in Chinese.
+    pub summary: String,
+    /// Its text, in Chinese.
+    pub body: String,
+}
+
+/// The counts of the daily summary, also shown by the tray.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DueCounts {
+    /// Open cases whose reply, or whose acknowledgment not yet overdue, falls due today.
+    pub due_today: u32,
+    /// Open cases overdue (acknowledgment or reply).
+    pub overdue: u32,
+    /// Cases waiting to be acknowledged (待受理).
+    pub pending: u32,
+}
+
+fn ack_overdue(case: &DueCase, now: DateTime<FixedOffset>) -> bool {
+    case.status == CaseStatus::Pending && now > case.ack_due
+}
+
+/// Counts `cases` at `now` for the daily summary.
+pub fn counts(cases: &[DueCase], now: DateTime<FixedOffset>) -> DueCounts {
+    let today = now.date_naive();
+    let mut c = DueCounts::default();
+    for case in cases.iter().filter(|c| c.status.is_open()) {
+        let overdue = ack_overdue(case, now) || today > case.reply_due;
+        if overdue {
+            c.overdue += 1;
+        } else if case.reply_due == today
+            || (case.status == CaseStatus::Pending && case.ack_due.date_naive() == today)
+        {
+            c.due_today += 1;
+        }
+        if case.status == CaseStatus::Pending {
+            c.pending += 1;
+        }
+    }
+    c
+}
+
+/// 「今日」, 「明日」 or 「3月2日」 for `day` seen from `today`.
+fn day_word(day: NaiveDate, today: NaiveDate) -> String {
+    if day == today {
+        "今日".into()
+    } else if Some(day) == today.succ_opt() {
+        "明日".into()
+    } else {
+        format!("{}月{}日", day.month(), day.day())
+    }
+}
+
+fn case_body(case: &DueCase, line: String) -> String {
+    let units = if case.units.is_empty() {
+        String::new()
+    } else {
+        format!("\n承办单位：{}", case.units)
+    };
+    format!("{}\n{line}{units}", case.title)
+}
+
+fn case_notice(
+    case: &DueCase,
+    kind: NoticeKind,
+    key: String,
+    summary: String,
+    line: String,
+) -> Notice {
+    Notice {
+        key,
+        kind,
+        case_id: Some(case.id),
+        case_number: Some(case.number.clone()),
+        summary,
+        body: case_body(case, line),
+    }
+}
+
+/// At most this many characters of an instruction go into a notification.
+const INSTRUCTION_CHARS: usize = 80;
+
+/// The notifications to raise at `now`, leaving out every key in `sent`: the daily
+/// summary first, then overdue cases, deadlines coming up, urging limits and new
+/// instructions.
+pub fn decide(
+    cases: &[DueCase],
+    instructions: &[Instruction],
+    calendar: &WorkCalendar,
+    thresholds: &Thresholds,
+    now: DateTime<FixedOffset>,
+    sent: &HashSet<String>,
+) -> Vec<Notice> {
+    let today = now.date_naive();
+    let open: Vec<&DueCase> = cases.iter().filter(|c| c.status.is_open()).collect();
+    let mut out = Vec::new();
+
+    if calendar.is_working_day(today) {
+        let c = counts(cases, now);
+        let mut overdue: Vec<&str> = open
+            .iter()
+            .filter(|k| ack_overdue(k, now) || today > k.reply_due)
+            .map(|k| k.number.as_str())
+            .collect();
+        overdue.sort_unstable();
+        let mut body = format!("{}，请及时处理。", chinese_date(today));
+        if !overdue.is_empty() {
+            let more = if overdue.len() > 5 { " 等" } else { "" };
+            let list: Vec<&str> = overdue.iter().take(5).copied().collect();
+            body.push_str(&format!("\n超期案件：{}{more}", list.join("、")));
+        }
+        out.push(Notice {
+            key: format!("summary:{today}"),
+            kind: NoticeKind::Summary,
+            case_id: None,
+            case_number: None,
+            summary: format!(
+                "今日到期 {} 件，已超期 {} 件，待受理 {} 件",
+                c.due_today, c.overdue, c.pending
+            ),
+            body,
+        });
+    }
+
+    let mut overdue = Vec::new();
+    let mut soon = Vec::new();
+    let mut other = Vec::new();
+    for case in &open {
+        let ack_due = case.ack_due.format("%Y-%m-%dT%H:%M");
+        let ack_time = case.ack_due.format("%H:%M");
+        let ack_day = day_word(case.ack_due.date_naive(), today);
+        if case.status == CaseStatus::Pending {
+            if now > case.ack_due && now - case.ack_due < Duration::hours(24) {
+                overdue.push(case_notice(
+                    case,
+                    NoticeKind::AckOverdue,
+                    format!("ack_overdue:{}:{ack_due}", case.id),
+                    format!("案件 {} 已超过受理期限，尚未受理", case.number),
+                    format!("受理期限：{ack_day} {ack_time}（登记后 24 小时）"),
+                ));
+            } else if now <= case.ack_due
+                && case.ack_due - now <= Duration::hours(i64::from(thresholds.ack_hours))
+            {
+                soon.push(case_notice(
+                    case,
+                    NoticeKind::AckSoon,
+                    format!("ack_soon:{}:{ack_due}", case.id),
+                    format!("案件 {} 将于{ack_day} {ack_time} 前到期未受理", case.number),
+                    format!("受理期限：{ack_day} {ack_time}（登记后 24 小时）"),
+                ));
+            }
+        }
+
+        let due = case.reply_due;
+        let due_line = format!("答复期限：{} 24:00", chinese_date(due));
+        if today > due {
+            // Raised on the day it becomes overdue: the first working day after the due
+            // date, or a day off before that one.
+            if calendar.working_days_between(due, today) <= 1 {
+                overdue.push(case_notice(
+                    case,
+                    NoticeKind::ReplyOverdue,
+                    format!("reply_overdue:{}:{due}", case.id),
+                    format!("案件 {} 已超过答复期限，尚未答复", case.number),
+                    due_line,
+                ));
+            }
+        } else {
+            let left = calendar.working_days_between(today, due);
+            if left <= thresholds.reply_working_days {
+                let summary = if left == 0 {
+                    format!("案件 {} 将于今日 24:00 前到期未答复", case.number)
+                } else {
+                    format!(
+                        "案件 {} 将于{} 24:00 前到期未答复（还剩 {left} 个工作日）",
+                        case.number,
+                        day_word(due, today)
+                    )
+                };
+                soon.push(case_notice(
+                    case,
+                    NoticeKind::ReplySoon,
+                    format!("reply_soon:{}:{due}:{left}", case.id),
+                    summary,
+                    due_line,
+                ));
+            }
+        }
+
+        if thresholds.urge_limit > 0 && case.urgings >= thresholds.urge_limit {
+            other.push(case_notice(
+                case,
+                NoticeKind::UrgeLimit,
+                format!("urge_limit:{}", case.id),
+                format!("案件 {} 已催办 {} 次仍未办结", case.number, case.urgings),
+                "建议提请领导协调督办".to_string(),
+            ));
+        }
+    }
+
+    for i in instructions {
+        let age = now - i.created_at;
+        if age < Duration::zero() || age >= Duration::hours(24) {
+            continue;
+        }
+        let mut text: String = i.text.chars().take(INSTRUCTION_CHARS).collect();
+        if i.text.chars().count() > INSTRUCTION_CHARS {
+            text.push('…');
+        }
+        other.push(Notice {
+            key: format!("instruction:{}", i.id),
+            kind: NoticeKind::Instruction,
+            case_id: Some(i.case_id),
+            case_number: Some(i.case_number.clone()),
+            summary: format!("案件 {} 有新的领导批示", i.case_number),
+            body: format!("{}批示：{text}", i.leader),
+        });
+    }
+
+    out.extend(overdue);
+    out.extend(soon);
+    out.extend(other);
+    out.retain(|n| !sent.contains(&n.key));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::parse_local;
+
+    fn at(t: &str) -> DateTime<FixedOffset> {
+        parse_local(t).unwrap()
+    }
+
+    fn day(t: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap()
+    }
+
+    /// An open case `n` in `status` with its acknowledgment and reply deadlines.
+    fn case(n: i64, status: CaseStatus, ack_due: &str, reply_due: &str) -> DueCase {
+        DueCase {
+            id: n,
+            number: format!("WZ-2026-{n:06}"),
+            title: format!("留言{n}"),
+            status,
+            ack_due: at(ack_due),
+            reply_due: day(reply_due),
+            urgings: 0,
+            units: String::new(),
+        }
+    }
+
+    /// The summaries raised at `now` for `cases`, with `sent` already notified.
+    fn check(now: &str, cases: &[DueCase], sent: &[&str], want: &[&str]) {
+        let sent: HashSet<String> = sent.iter().map(|s| s.to_string()).collect();
+        let got = decide(
+            cases,
+            &[],
+            &WorkCalendar::bundled(),
+            &Thresholds::default(),
+            at(now),
+            &sent,
+        );
+        let got: Vec<&str> = got.iter().map(|n| n.summary.as_str()).collect();
+        assert_eq!(got, want, "at {now}");
+    }
+
+    fn keys(now: &str, cases: &[DueCase]) -> Vec<String> {
+        decide(
+            cases,
+            &[],
+            &WorkCalendar::bundled(),
+            &Thresholds::default(),
+            at(now),
+            &HashSet::new(),
+        )
+        .into_iter()
+        .map(|n| n.key)
+        .collect()
+    }
+
+    use CaseStatus::{Assigned, Closed, Pending};
+
+    #[test]
+    fn acknowledgment_within_four_hours() {
+        let c = [case(1, Pending, "2026-11-27 13:00", "2026-12-08")];
+        let summary = "今日到期 1 件，已超期 0 件，待受理 1 件";
+        check(
+            "2026-11-27 09:00",
+            &c,
+            &[],
+            &[summary, "案件 WZ-2026-000001 将于今日 13:00 前到期未受理"],
+        );
+        // Four hours and a minute ahead: not yet.
+        check("2026-11-27 08:59", &c, &[], &[summary]);
+        // Already notified: not again, however often the watch looks.
+        check(
+            "2026-11-27 12:30",
+            &c,
+            &["summary:2026-11-27", "ack_soon:1:2026-11-27T13:00"],
+            &[],
+        );
+        // Late in the evening before: 「明日」.
+        let c = [case(1, Pending, "2026-11-27 01:30", "2026-12-08")];
+        check(
+            "2026-11-26 22:00",
+            &c,
+            &["summary:2026-11-26"],
+            &["案件 WZ-2026-000001 将于明日 01:30 前到期未受理"],
+        );
+    }
+
+    #[test]
+    fn acknowledgment_overdue_once_then_only_counted() {
+        let c = [case(1, Pending, "2026-11-27 13:00", "2026-12-08")];
+        check(
+            "2026-11-27 13:01",
+            &c,
+            &["summary:2026-11-27"],
+            &["案件 WZ-2026-000001 已超过受理期限，尚未受理"],
+        );
+        // A day later it is only in the summary.
+        check(
+            "2026-11-30 09:00",
+            &c,
+            &[],
+            &["今日到期 0 件，已超期 1 件，待受理 1 件"],
+        );
+    }
+
+    #[test]
+    fn reply_due_across_national_day() {
+        // Due Thursday 8 Oct 2026, the first working day after the holiday (1–7 Oct).
+        let c = [case(1, Assigned, "2026-09-25 10:00", "2026-10-08")];
+        // Wednesday 30 Sep: one working day left, although eight days away.
+        check(
+            "2026-09-30 10:00",
+            &c,
+            &["summary:2026-09-30"],
+            &["案件 WZ-2026-000001 将于10月8日 24:00 前到期未答复（还剩 1 个工作日）"],
+        );
+        // During the holiday: no summary (not a working day), and the same situation,
+        // already notified, is not repeated.
+        check("2026-10-03 10:00", &c, &["reply_soon:1:2026-10-08:1"], &[]);
+        // On the day itself the situation has changed: notified again.
+        check(
+            "2026-10-08 08:30",
+            &c,
+            &["reply_soon:1:2026-10-08:1"],
+            &[
+                "今日到期 1 件，已超期 0 件，待受理 0 件",
+                "案件 WZ-2026-000001 将于今日 24:00 前到期未答复",
+            ],
+        );
+        // Two working days before: beyond the default threshold of one.
+        let c = [case(1, Assigned, "2026-09-25 10:00", "2026-10-09")];
+        check("2026-09-30 10:00", &c, &["summary:2026-09-30"], &[]);
+    }
+
+    #[test]
+    fn make_up_working_saturday() {
+        // Saturday 10 Oct 2026 is a make-up working day (调休上班): the summary comes, and
+        // Monday 12 Oct is one working day away.
+        let c = [case(1, Assigned, "2026-09-30 10:00", "2026-10-12")];
+        check(
+            "2026-10-10 08:00",
+            &c,
+            &[],
+            &[
+                "今日到期 0 件，已超期 0 件，待受理 0 件",
+                "案件 WZ-2026-000001 将于10月12日 24:00 前到期未答复（还剩 1 个工作日）",
+            ],
+        );
+        // A plain Saturday: no summary; Monday is still one working day away.
+        let c = [case(1, Assigned, "2026-11-20 10:00", "2026-11-30")];
+        check(
+            "2026-11-28 10:00",
+            &c,
+            &[],
+            &["案件 WZ-2026-000001 将于11月30日 24:00 前到期未答复（还剩 1 个工作日）"],
+        );
+    }
+
+    #[test]
+    fn reply_overdue_on_the_day_it_happens_across_spring_festival() {
+        // Due Friday 13 Feb 2026; Saturday 14 Feb is a make-up working day, then the
+        // Spring Festival holiday (15–23 Feb).
+        let c = [case(1, Assigned, "2026-02-03 10:00", "2026-02-13")];
+        let overdue = "案件 WZ-2026-000001 已超过答复期限，尚未答复";
+        check(
+            "2026-02-14 09:00",
+            &c,
+            &[],
+            &["今日到期 0 件，已超期 1 件，待受理 0 件", overdue],
+        );
+        // Started first on 24 Feb: a working day (the 14th) has already passed since it
+        // became overdue, so only the summary counts it.
+        check(
+            "2026-02-24 09:00",
+            &c,
+            &[],
+            &["今日到期 0 件，已超期 1 件，待受理 0 件"],
+        );
+        // Due Thursday 30 Sep; over the National Day holiday, 8 Oct is the first working
+        // day since: it is raised then if it was not before.
+        let c = [case(1, Assigned, "2026-09-20 10:00", "2026-09-30")];
+        assert!(keys("2026-10-08 09:00", &c).contains(&"reply_overdue:1:2026-09-30".into()));
+        assert!(keys("2026-10-03 09:00", &c).contains(&"reply_overdue:1:2026-09-30".into()));
+        assert!(!keys("2026-10-09 09:00", &c).contains(&"reply_overdue:1:2026-09-30".into()));
+    }
+
+    #[test]
+    fn an_extension_changes_the_key() {
+        let before = keys(
+            "2026-11-27 09:00",
+            &[case(1, Assigned, "2026-11-18 10:00", "2026-11-27")],
+        );
+        let after = keys(
+            "2026-11-27 09:00",
+            &[case(1, Assigned, "2026-11-18 10:00", "2026-11-30")],
+        );
+        assert!(
+            before.contains(&"reply_soon:1:2026-11-27:0".to_string()),
+            "{before:?}"
+        );
+        assert!(
+            after.contains(&"reply_soon:1:2026-11-30:1".to_string()),
+            "{after:?}"
+        );
+    }
+
+    #[test]
+    fn closed_cases_are_quiet_and_the_summary_lists_overdue_numbers() {
+        let mut c: Vec<DueCase> = (1..=7)
+            .map(|n| case(n, Assigned, "2026-11-01 10:00", "2026-11-10"))
+            .collect();
+        c.push(case(8, Closed, "2026-11-01 10:00", "2026-11-10"));
+        let all = decide(
+            &c,
+            &[],
+            &WorkCalendar::bundled(),
+            &Thresholds::default(),
+            at("2026-11-27 09:00"),
+            &HashSet::new(),
+        );
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].summary, "今日到期 0 件，已超期 7 件，待受理 0 件");
+        assert_eq!(
+            all[0].body,
+            "2026年11月27日，请及时处理。\n超期案件：WZ-2026-000001、WZ-2026-000002、WZ-2026-000003、WZ-2026-000004、WZ-2026-000005 等"
+        );
+    }
+
+    #[test]
+    fn urging_limit_and_new_instructions() {
+        let mut c = case(1, Assigned, "2026-11-01 10:00", "2026-12-20");
+        c.urgings = 3;
+        c.units = "镇城建办".into();
+        let instructions = [
+            Instruction {
+                id: 5,
+                case_id: 1,
+                case_number: c.number.clone(),
+                leader: "张镇长".into(),
+                text: "请城建办三日内修复".into(),
+                created_at: at("2026-11-26 16:00"),
+            },
+            Instruction {
+                id: 4,
+                case_id: 1,
+                case_number: c.number.clone(),
+                leader: "张镇长".into(),
+                text: "旧批示".into(),
+                created_at: at("2026-11-25 08:00"),
+            },
+        ];
+        let sent: HashSet<String> = ["summary:2026-11-27".to_string()].into();
+        let got = decide(
+            &[c],
+            &instructions,
+            &WorkCalendar::bundled(),
+            &Thresholds::default(),
+            at("2026-11-27 09:00"),
+            &sent,
+        );
+        let got: Vec<(&str, &str, &str)> = got
+            .iter()
+            .map(|n| (n.key.as_str(), n.summary.as_str(), n.body.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "urge_limit:1",
+                    "案件 WZ-2026-000001 已催办 3 次仍未办结",
+                    "留言1\n建议提请领导协调督办\n承办单位：镇城建办"
+                ),
+                (
+                    "instruction:5",
+                    "案件 WZ-2026-000001 有新的领导批示",
+                    "张镇长批示：请城建办三日内修复"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn thresholds_are_respected() {
+        let c = [case(1, Assigned, "2026-11-01 10:00", "2026-12-01")];
+        let t = Thresholds {
+            reply_working_days: 2,
+            ..Thresholds::default()
+        };
+        let got = decide(
+            &c,
+            &[],
+            &WorkCalendar::bundled(),
+            &t,
+            at("2026-11-27 09:00"),
+            &["summary:2026-11-27".to_string()].into(),
+        );
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            got[0].summary,
+            "案件 WZ-2026-000001 将于12月1日 24:00 前到期未答复（还剩 2 个工作日）"
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! Deadline notifications (到期提醒): loading what [`crate::due::decide`] needs in one read,
+//! recording what was raised (`notifications_sent`) so that a restart repeats nothing, and
+//! the thresholds as settings (`notify.*` in `settings`).
+
+use std::collections::HashSet;
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::SqliteConnection;
+
+use super::record::{event, load_calendar};
+use super::{Ctx, Service};
+use crate::auth::{self, Permission};
+use crate::clock::{format_instant, parse_stored, parse_stored_date};
+use crate::due::{self, DueCase, DueCounts, Instruction, Notice, Thresholds};
+use crate::error::{Error, Result};
+use crate::model::{CaseStatus, Role};
+
+/// What the watch would raise at a moment, with the counts the tray shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct DueReport {
+    /// The moment (RFC 3339, +08:00).
+    pub now: String,
+    /// The thresholds in force.
+    pub thresholds: Thresholds,
+    /// Due today, overdue, pending.
+    pub counts: DueCounts,
+    /// The notifications not raised before, in order.
+    pub notices: Vec<Notice>,
+}
+
+/// Changes to the thresholds; `None` keeps a value.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(default)]
+pub struct ThresholdsPatch {
+    /// Hours before the acknowledgment deadline (1–24).
+    pub ack_hours: Option<u32>,
+    /// Working days before the reply deadline (0–5).
+    pub reply_working_days: Option<u32>,
+    /// Urgings that raise a case (0 = never, at most 20).
+    pub urge_limit: Option<u32>,
+}
+
+/// id, number, title, status, ack_due, reply_due, urgings, units of an open case.
+type OpenCaseRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+);
+
+const ACK_HOURS: &str = "notify.ack_hours";
+const REPLY_DAYS: &str = "notify.reply_working_days";
+const URGE_LIMIT: &str = "notify.urge_limit";
+
+async fn read_thresholds(conn: &mut SqliteConnection) -> Result<Thresholds> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT key, value FROM settings WHERE key LIKE 'notify.%'")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut t = Thresholds::default();
+    for (key, value) in rows {
+        let slot = match key.as_str() {
+            ACK_HOURS => &mut t.ack_hours,
+            REPLY_DAYS => &mut t.reply_working_days,
+            URGE_LIMIT => &mut t.urge_limit,
+            _ => continue,
+        };
+        *slot = value
+            .trim()
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("设置项 {key} 的值“{value}”不是非负整数")))?;
+    }
+    Ok(t)
+}
+
+fn check_range(label: &str, value: Option<u32>, max: u32, min: u32) -> Result<()> {
+    match value {
+        Some(v) if v < min || v > max => Err(Error::Invalid(format!(
+            "{label}应在 {min}–{max} 之间，现为 {v}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+impl Service {
+    /// The thresholds of the deadline reminders.
+    pub async fn notify_settings(&self) -> Result<Thresholds> {
+        let mut conn = self.db.pool().acquire().await?;
+        read_thresholds(&mut conn).await
+    }
+
+    /// Changes the thresholds of the reminders (administrators only).
+    pub async fn set_notify_settings(
+        &self,
+        ctx: &Ctx,
+        patch: ThresholdsPatch,
+    ) -> Result<Thresholds> {
+        if ctx.actor.role != Role::Admin {
+            return Err(Error::Forbidden("只有管理员可以修改到期提醒设置".into()));
+        }
+        check_range("受理提前提醒小时数", patch.ack_hours, 24, 1)?;
+        check_range("答复提前提醒工作日数", patch.reply_working_days, 5, 0)?;
+        check_range("催办次数上限", patch.urge_limit, 20, 0)?;
+        let mut tx = self.db.write().await?;
+        let before = read_thresholds(&mut tx).await?;
+        for (key, value) in [
+            (ACK_HOURS, patch.ack_hours),
+            (REPLY_DAYS, patch.reply_working_days),
+            (URGE_LIMIT, patch.urge_limit),
+        ] {
+            if let Some(v) = value {
+                sqlx::query(
+                    "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+                        updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                )
+                .bind(key)
+                .bind(v.to_string())
+                .bind(format_instant(&ctx.now))
+                .bind(ctx.actor.id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        let after = read_thresholds(&mut tx).await?;
+        event(
+            &mut tx,
+            ctx,
+            None,
+            "notify_settings",
+            "修改到期提醒设置",
+            Some(json!(before)),
+            Some(json!(after)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// What the watch would raise at `ctx.now`, leaving out what was already raised; reads
+    /// everything in one transaction and writes nothing.
+    pub async fn due_report(&self, ctx: &Ctx) -> Result<DueReport> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        let mut tx = self.db.pool().begin().await?;
+        let calendar = load_calendar(&mut tx).await?;
+        let thresholds = read_thresholds(&mut tx).await?;
+        let open: Vec<&str> = CaseStatus::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.code())
+            .collect();
+        let rows: Vec<OpenCaseRow> = sqlx::query_as(&format!(
+            "SELECT c.id, c.number, c.title, c.status, c.ack_due, c.reply_due,
+                    (SELECT COUNT(*) FROM urgings g WHERE g.case_id = c.id),
+                    (SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignments a
+                        JOIN units u ON u.id = a.unit_id
+                        WHERE a.case_id = c.id AND a.returned_at IS NULL
+                        ORDER BY a.role = 'assist', a.id))
+                 FROM cases c WHERE c.status IN ({}) ORDER BY c.id",
+            open.iter()
+                .map(|s| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut cases = Vec::with_capacity(rows.len());
+        for (id, number, title, status, ack_due, reply_due, urgings, units) in rows {
+            cases.push(DueCase {
+                id,
+                status: status
+                    .parse()
+                    .map_err(|_| Error::Corrupt(format!("案件 {number} 的状态“{status}”")))?,
+                number,
+                title,
+                ack_due: parse_stored(&ack_due)?,
+                reply_due: parse_stored_date(&reply_due)?,
+                urgings: u32::try_from(urgings).unwrap_or(u32::MAX),
+                units: units.unwrap_or_default(),
+            });
+        }
+        let since = format_instant(&(ctx.now - Duration::hours(24)));
+        let rows: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT i.id, i.case_id, c.number, i.leader, i.text, i.created_at
+             FROM instructions i JOIN cases c ON c.id = i.case_id
+             WHERE i.created_at >= ? AND c.status <> 'archived' ORDER BY i.id",
+        )
+        .bind(&since)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut instructions = Vec::with_capacity(rows.len());
+        for (id, case_id, case_number, leader, text, created_at) in rows {
+            instructions.push(Instruction {
+                id,
+                case_id,
+                case_number,
+                leader,
+                text,
+                created_at: parse_stored(&created_at)?,
+            });
+        }
+        let sent: HashSet<String> = sqlx::query_scalar("SELECT key FROM notifications_sent")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+        tx.rollback().await?;
+        Ok(DueReport {
+            now: format_instant(&ctx.now),
+            thresholds,
+            counts: due::counts(&cases, ctx.now),
+            notices: due::decide(
+                &cases,
+                &instructions,
+                &calendar,
+                &thresholds,
+                ctx.now,
+                &sent,
+            ),
+        })
+    }
+
+    /// Records notifications as raised at `ctx.now`, in one transaction; a key recorded
+    /// before is left as it was. Returns how many were new.
+    pub async fn record_notified(&self, ctx: &Ctx, notices: &[Notice]) -> Result<u64> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        if notices.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.db.write().await?;
+        let mut added = 0;
+        for n in notices {
+            added += sqlx::query(
+                "INSERT OR IGNORE INTO notifications_sent (key, kind, case_id, summary, body, sent_at)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&n.key)
+            .bind(n.kind.code())
+            .bind(n.case_id)
+            .bind(&n.summary)
+            .bind(&n.body)
+            .bind(format_instant(&ctx.now))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// A number that changes whenever anything is recorded (the id of the last event), so
+    /// a watcher can recompute after every change, whichever program made it.
+    pub async fn change_mark(&self) -> Result<i64> {
+        let mark: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM events")
+            .fetch_one(self.db.pool())
+            .await?;
+        Ok(mark.unwrap_or(0))
+    }
+}

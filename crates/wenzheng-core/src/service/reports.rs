@@ -1,0 +1,446 @@
+//! Reports, the assessment rule, the register and Open311 exports, and the import of
+//! cases from XLSX/CSV. The figures themselves are computed in [`crate::report`].
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+use sqlx::SqliteConnection;
+
+use super::cases::{insert_case, units_of, validate_new_case};
+use super::record::{event, load_calendar, CaseRow};
+use super::{Ctx, Service};
+use crate::auth::{self, Permission};
+use crate::clock::{format_instant, parse_stored, parse_stored_date};
+use crate::error::{Error, Result};
+use crate::model::{CaseStatus, Complexity};
+use crate::report::export::{self, Open311Request, RegisterRow};
+use crate::report::figures::{self, AssignmentData, CaseData, CaseEvent, Snapshot};
+use crate::report::import::{
+    import_key, read_table, DuplicateRow, ImportReport, ImportedRow, RowError,
+};
+use crate::report::{AssessmentRule, Period, Report};
+
+/// The settings key of the assessment rule (JSON).
+const RULE_KEY: &str = "report.assessment";
+
+/// How to import a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Check every row and write nothing: what an import would do.
+    Preview,
+    /// Import only if every row is valid; otherwise refuse and write nothing.
+    AllOrNothing,
+    /// Import the valid rows; report the others.
+    ValidOnly,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Corrupt(format!("{what}：{e}"))
+}
+
+async fn load_rule(conn: &mut SqliteConnection) -> Result<AssessmentRule> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        .bind(RULE_KEY)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match stored {
+        None => Ok(AssessmentRule::default()),
+        Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("考核规则", e)),
+    }
+}
+
+async fn snapshot(conn: &mut SqliteConnection) -> Result<Snapshot> {
+    let calendar = load_calendar(conn).await?;
+    let units: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    type CaseTuple = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        bool,
+        bool,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<CaseTuple> = sqlx::query_as(
+        "SELECT id, number, title, source, category, important, sensitive, complexity,
+                received_at, ack_due FROM cases ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut cases = Vec::with_capacity(rows.len());
+    let mut index = std::collections::HashMap::new();
+    for (id, number, title, source, category, important, sensitive, complexity, rec, ack) in rows {
+        index.insert(id, cases.len());
+        cases.push(CaseData {
+            id,
+            number,
+            title,
+            source,
+            category,
+            important,
+            sensitive,
+            complex: complexity == Complexity::Complex.code(),
+            received: parse_stored(&rec)?,
+            ack_due: parse_stored(&ack)?,
+            events: Vec::new(),
+        });
+    }
+    let events: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT case_id, at, kind, after FROM events WHERE case_id IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (case_id, at, kind, after) in events {
+        let Some(&i) = index.get(&case_id) else {
+            continue;
+        };
+        let after: Value = match after {
+            Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("事件内容", e))?,
+            None => Value::Null,
+        };
+        let status = after
+            .get("status")
+            .and_then(Value::as_str)
+            .map(str::parse::<CaseStatus>)
+            .transpose()?;
+        let reply_due = after
+            .get("reply_due")
+            .and_then(Value::as_str)
+            .map(parse_stored_date)
+            .transpose()?;
+        cases[i].events.push(CaseEvent {
+            at: parse_stored(&at)?,
+            kind,
+            status,
+            reply_due,
+        });
+    }
+    let mut snap = Snapshot {
+        calendar,
+        units,
+        cases,
+        ..Default::default()
+    };
+    let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT case_id, unit_id, role, assigned_at, returned_at FROM assignments ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (case_id, unit_id, role, assigned, returned) in rows {
+        snap.assignments.push(AssignmentData {
+            case_id,
+            unit_id,
+            lead: role == "lead",
+            assigned: parse_stored(&assigned)?,
+            returned: returned.as_deref().map(parse_stored).transpose()?,
+        });
+    }
+    let rows: Vec<(i64, i64, String, String)> =
+        sqlx::query_as("SELECT case_id, unit_id, level, created_at FROM urgings ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (c, u, level, at) in rows {
+        snap.urgings
+            .push((c, u, level.parse()?, parse_stored(&at)?));
+    }
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT case_id, created_at FROM instructions ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (c, at) in rows {
+        snap.instructions.push((c, parse_stored(&at)?));
+    }
+    let rows: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT case_id, days, created_at FROM extensions ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (c, d, at) in rows {
+        snap.extensions.push((c, d, parse_stored(&at)?));
+    }
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT case_id, satisfaction, created_at FROM followups ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (c, s, at) in rows {
+        snap.followups.push((c, s.parse()?, parse_stored(&at)?));
+    }
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT case_id, created_at, published_at FROM replies WHERE kind = 'final' ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (c, at, published) in rows {
+        snap.final_replies.push((
+            c,
+            parse_stored(&at)?,
+            published.as_deref().map(parse_stored).transpose()?,
+        ));
+    }
+    Ok(snap)
+}
+
+impl Service {
+    /// The report of `period` as of `ctx.now` (roles that see every case).
+    pub async fn report(&self, ctx: &Ctx, period: Period) -> Result<Report> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        // One read transaction: a consistent snapshot.
+        let mut tx = self.db.pool().begin().await?;
+        let rule = load_rule(&mut tx).await?;
+        let snap = snapshot(&mut tx).await?;
+        tx.commit().await?;
+        Ok(figures::compute(&snap, period, ctx.now, &rule))
+    }
+
+    /// The monthly report of `month` (`YYYY-MM`).
+    pub async fn monthly_report(&self, ctx: &Ctx, month: &str) -> Result<Report> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        self.report(ctx, Period::month(month)?).await
+    }
+
+    /// The assessment rule in force (the default until an administrator sets one).
+    pub async fn assessment_rule(&self, ctx: &Ctx) -> Result<AssessmentRule> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        let mut conn = self.db.pool().acquire().await?;
+        load_rule(&mut conn).await
+    }
+
+    /// Replaces the assessment rule (administrators).
+    pub async fn set_assessment_rule(
+        &self,
+        ctx: &Ctx,
+        rule: AssessmentRule,
+    ) -> Result<AssessmentRule> {
+        auth::require(ctx.actor.role, Permission::ManageUnits)?;
+        rule.validate()?;
+        let text = serde_json::to_string(&rule).map_err(|e| corrupt("考核规则", e))?;
+        let mut tx = self.db.write().await?;
+        let before = load_rule(&mut tx).await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+                updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(RULE_KEY)
+        .bind(&text)
+        .bind(format_instant(&ctx.now))
+        .bind(ctx.actor.id)
+        .execute(&mut *tx)
+        .await?;
+        event(
+            &mut tx,
+            ctx,
+            None,
+            "assessment_rule",
+            "修改考核规则",
+            Some(json!(before)),
+            Some(json!(rule)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rule)
+    }
+
+    /// The case register (台账): every case, oldest first, phones masked.
+    pub async fn case_register(&self, ctx: &Ctx) -> Result<Vec<RegisterRow>> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        let mut tx = self.db.pool().begin().await?;
+        let rows: Vec<CaseRow> = sqlx::query_as("SELECT * FROM cases ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?;
+        let calendar = load_calendar(&mut tx).await?;
+        let mut units = units_of(&mut tx, rows.iter().map(|r| r.id)).await?;
+        let updated: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT case_id, MAX(at) FROM events WHERE case_id IS NOT NULL GROUP BY case_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let updated: std::collections::HashMap<i64, String> = updated.into_iter().collect();
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|row| {
+                let id = row.id;
+                let mut mine = units.remove(&id).unwrap_or_default();
+                mine.sort_by_key(|u| u.role != "lead");
+                let v = row.view(&calendar, ctx, mine)?;
+                Ok(RegisterRow {
+                    id,
+                    updated_at: updated
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_else(|| v.registered_at.clone()),
+                    number: v.number,
+                    title: v.title,
+                    content: v.content,
+                    source: v.source,
+                    link: v.link,
+                    poster: v.poster,
+                    phone: v.phone,
+                    category: v.category,
+                    important: v.important,
+                    sensitive: v.sensitive,
+                    complexity: v.complexity,
+                    status: v.status,
+                    status_name: v.status_name,
+                    received_at: v.received_at,
+                    registered_at: v.registered_at,
+                    acknowledged_at: v.acknowledged_at,
+                    reply_due: v.reply_due,
+                    replied_at: v.replied_at,
+                    closed_at: v.closed_at,
+                    units: v.units.into_iter().map(|u| u.unit).collect(),
+                    result: v.result,
+                    overdue: v.overdue,
+                })
+            })
+            .collect()
+    }
+
+    /// Every case as an Open311 GeoReport v2-style request.
+    pub async fn open311_requests(&self, ctx: &Ctx) -> Result<Vec<Open311Request>> {
+        let rows = self.case_register(ctx).await?;
+        let office: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'doc.office'")
+                .fetch_optional(self.db.pool())
+                .await?;
+        Ok(export::open311(
+            &rows,
+            office.as_deref().unwrap_or("网络问政工作办公室"),
+        ))
+    }
+
+    /// Imports cases from an XLSX or CSV file. Every row is checked; a message already
+    /// registered (same source and link, or same source, time, title and text) is skipped,
+    /// so importing a file again adds nothing. In [`ImportMode::AllOrNothing`] any bad row
+    /// refuses the whole file with the per-row errors and writes nothing.
+    pub async fn import_cases(
+        &self,
+        ctx: &Ctx,
+        path: &Path,
+        mode: ImportMode,
+    ) -> Result<ImportReport> {
+        auth::require(ctx.actor.role, Permission::Register)?;
+        let rows = read_table(path)?;
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut report = ImportReport {
+            file: file.clone(),
+            rows: rows.len(),
+            imported: Vec::new(),
+            duplicates: Vec::new(),
+            errors: Vec::new(),
+            written: false,
+        };
+        let mut tx = self.db.write().await?;
+        let calendar = load_calendar(&mut tx).await?;
+        let mut valid = Vec::new();
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        for raw in &rows {
+            let checked = raw
+                .new_case()
+                .and_then(|nc| validate_new_case(ctx, nc).map_err(|e| e.to_string()));
+            let v = match checked {
+                Ok(v) => v,
+                Err(message) => {
+                    report.errors.push(RowError {
+                        row: raw.row,
+                        message,
+                    });
+                    continue;
+                }
+            };
+            let key = import_key(
+                &v.source,
+                v.link.as_deref(),
+                &v.received,
+                &v.title,
+                &v.content,
+            );
+            if let Some(first) = seen.get(&key) {
+                report.duplicates.push(DuplicateRow {
+                    row: raw.row,
+                    existing: format!("本文件第 {first} 行"),
+                });
+                continue;
+            }
+            seen.insert(key.clone(), raw.row);
+            let existing: Option<String> = sqlx::query_scalar(
+                "SELECT c.number FROM cases c
+                 WHERE c.id IN (SELECT case_id FROM case_imports WHERE import_key = ?)
+                    OR (c.source = ? AND c.link IS NOT NULL AND c.link = ?)
+                    OR (? IS NULL AND c.source = ? AND c.received_at = ? AND c.title = ?
+                        AND c.content = ?)
+                 ORDER BY c.id LIMIT 1",
+            )
+            .bind(&key)
+            .bind(&v.source)
+            .bind(&v.link)
+            .bind(&v.link)
+            .bind(&v.source)
+            .bind(format_instant(&v.received))
+            .bind(&v.title)
+            .bind(&v.content)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(number) = existing {
+                report.duplicates.push(DuplicateRow {
+                    row: raw.row,
+                    existing: number,
+                });
+                continue;
+            }
+            valid.push((raw.row, key, v));
+        }
+        let refuse = !report.errors.is_empty() && mode == ImportMode::AllOrNothing;
+        if mode == ImportMode::Preview || refuse || valid.is_empty() {
+            report.imported = valid
+                .iter()
+                .map(|(row, _, v)| ImportedRow {
+                    row: *row,
+                    number: None,
+                    title: v.title.clone(),
+                })
+                .collect();
+            // Dropping the transaction rolls it back: nothing was written.
+            drop(tx);
+            if refuse {
+                return Err(Error::Invalid(report.error_message()));
+            }
+            return Ok(report);
+        }
+        let summary = format!("从文件“{file}”导入登记案件");
+        for (row, key, v) in &valid {
+            let id = insert_case(&mut tx, ctx, &calendar, v, Some(&summary)).await?;
+            sqlx::query(
+                "INSERT INTO case_imports (import_key, case_id, file_name, row_number, imported_at,
+                    imported_by) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(key)
+            .bind(id)
+            .bind(&file)
+            .bind(*row as i64)
+            .bind(format_instant(&ctx.now))
+            .bind(ctx.actor.id)
+            .execute(&mut *tx)
+            .await?;
+            let number: String = sqlx::query_scalar("SELECT number FROM cases WHERE id = ?")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            report.imported.push(ImportedRow {
+                row: *row,
+                number: Some(number),
+                title: v.title.clone(),
+            });
+        }
+        tx.commit().await?;
+        report.written = true;
+        Ok(report)
+    }
+}

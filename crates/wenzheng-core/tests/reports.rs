@@ -1,0 +1,632 @@
+//! The monthly report on a scenario computed by hand (Spring Festival 2026, an extension,
+//! a reopen, two units), its XLSX read back, the register exports, and the import of cases.
+
+mod common;
+
+use calamine::{open_workbook_auto, Data, Reader};
+use common::{ctx_at, dump, fresh};
+use wenzheng_core::report::export::{write_register_csv, write_register_xlsx, write_report_xlsx};
+use wenzheng_core::report::{AssessmentRule, Period, Report};
+use wenzheng_core::service::{Assignment, ImportMode, NewCase};
+use wenzheng_core::{Error, Service};
+
+const A: &str = "镇城建办";
+const B: &str = "镇农业农村办";
+
+async fn case(svc: &Service, t: &str, title: &str, f: impl FnOnce(&mut NewCase)) -> String {
+    let mut nc = NewCase {
+        title: title.into(),
+        content: format!("{title}的具体情况"),
+        received_at: Some(t.into()),
+        ..Default::default()
+    };
+    f(&mut nc);
+    svc.register(&ctx_at(svc, t).await, nc)
+        .await
+        .unwrap()
+        .number
+}
+
+async fn assign(svc: &Service, t: &str, id: &str, unit: &str) {
+    let a = Assignment {
+        units: vec![unit.into()],
+        ..Default::default()
+    };
+    svc.assign(&ctx_at(svc, t).await, id, a).await.unwrap();
+}
+
+/// The February 2026 scenario; see the comments for the hand computation.
+/// Working days around the Spring Festival: Feb 14 (Sat) works, Feb 15–23 are off,
+/// Feb 28 (Sat) works.
+async fn february(svc: &Service) -> [String; 4] {
+    let c0 = ctx_at(svc, "2026-02-01 08:00").await;
+    svc.add_unit(&c0, A).await.unwrap();
+    svc.add_unit(&c0, B).await.unwrap();
+
+    // C3: due Feb 11; replied on time Feb 9, citizen unsatisfied Feb 10 (reopen), red card,
+    // replied again late Feb 13, closed Feb 24, follow-up 基本满意 Feb 25.
+    let c3 = case(svc, "2026-02-02 09:00", "排水沟堵塞", |n| {
+        n.category = Some("民生".into())
+    })
+    .await;
+    svc.acknowledge(&ctx_at(svc, "2026-02-02 10:00").await, &c3, None)
+        .await
+        .unwrap();
+    assign(svc, "2026-02-02 11:00", &c3, A).await;
+    let v = svc
+        .reply(
+            &ctx_at(svc, "2026-02-09 10:00").await,
+            &c3,
+            "已清理",
+            true,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(v.reply_due, "2026-02-11");
+    svc.follow_up(&ctx_at(svc, "2026-02-10 09:00").await, &c3, "不满意", None)
+        .await
+        .unwrap();
+    svc.urge(
+        &ctx_at(svc, "2026-02-12 09:00").await,
+        &c3,
+        A,
+        Some("红牌"),
+        None,
+    )
+    .await
+    .unwrap();
+    svc.reply(
+        &ctx_at(svc, "2026-02-13 16:00").await,
+        &c3,
+        "已彻底疏通",
+        true,
+        None,
+    )
+    .await
+    .unwrap();
+    svc.close(&ctx_at(svc, "2026-02-24 10:00").await, &c3, "已疏通")
+        .await
+        .unwrap();
+    svc.follow_up(
+        &ctx_at(svc, "2026-02-25 10:00").await,
+        &c3,
+        "基本满意",
+        None,
+    )
+    .await
+    .unwrap();
+
+    // C1: important; due Feb 26 (11,12,13,14*,24,25,26); instruction; replied Feb 25 on
+    // time (6 working days), published; 满意; closed.
+    let c1 = case(svc, "2026-02-10 09:00", "村道路灯损坏", |n| {
+        n.category = Some("民生".into());
+        n.important = true;
+    })
+    .await;
+    svc.acknowledge(&ctx_at(svc, "2026-02-10 15:00").await, &c1, None)
+        .await
+        .unwrap();
+    svc.instruct(
+        &ctx_at(svc, "2026-02-10 16:00").await,
+        &c1,
+        "张镇长",
+        "尽快修复",
+    )
+    .await
+    .unwrap();
+    assign(svc, "2026-02-11 09:00", &c1, A).await;
+    svc.report_progress(&ctx_at(svc, "2026-02-12 09:00").await, &c1, A, "已派人查看")
+        .await
+        .unwrap();
+    let v = svc
+        .reply(
+            &ctx_at(svc, "2026-02-25 10:00").await,
+            &c1,
+            "已修复",
+            true,
+            Some("2026-02-25 12:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v.reply_due, "2026-02-26");
+    svc.follow_up(&ctx_at(svc, "2026-02-26 10:00").await, &c1, "满意", None)
+        .await
+        .unwrap();
+    svc.close(&ctx_at(svc, "2026-02-26 11:00").await, &c1, "已修复")
+        .await
+        .unwrap();
+
+    // C2: sensitive, another platform; acknowledged after 25 hours; due Feb 28, extended by
+    // 3 working days to Mar 4; yellow card; an instruction; replied only in March.
+    let c2 = case(svc, "2026-02-12 10:00", "补贴未发放", |n| {
+        n.source = Some("微信公众号".into());
+        n.sensitive = true;
+    })
+    .await;
+    svc.acknowledge(&ctx_at(svc, "2026-02-13 11:00").await, &c2, None)
+        .await
+        .unwrap();
+    assign(svc, "2026-02-13 14:00", &c2, B).await;
+    let v = svc
+        .extend(&ctx_at(svc, "2026-02-26 09:00").await, &c2, 3, "需核实名单")
+        .await
+        .unwrap();
+    assert_eq!(v.reply_due, "2026-03-04");
+    svc.instruct(
+        &ctx_at(svc, "2026-02-26 10:00").await,
+        &c2,
+        "李副镇长",
+        "核实后答复",
+    )
+    .await
+    .unwrap();
+    svc.urge(
+        &ctx_at(svc, "2026-02-27 09:00").await,
+        &c2,
+        B,
+        Some("黄牌"),
+        None,
+    )
+    .await
+    .unwrap();
+
+    // C4: complex, registered Feb 27 and not acknowledged in February.
+    let c4 = case(svc, "2026-02-27 09:00", "企业用地审批", |n| {
+        n.category = Some("经济".into());
+        n.complex = true;
+    })
+    .await;
+    [c1, c2, c3, c4]
+}
+
+async fn march(svc: &Service, [_, c2, _, c4]: &[String; 4]) {
+    svc.acknowledge(&ctx_at(svc, "2026-03-02 09:00").await, c4, None)
+        .await
+        .unwrap();
+    svc.reply(
+        &ctx_at(svc, "2026-03-03 10:00").await,
+        c2,
+        "已发放",
+        true,
+        None,
+    )
+    .await
+    .unwrap();
+}
+
+fn check_february(r: &Report) {
+    assert_eq!(r.month.as_deref(), Some("2026-02"));
+    assert_eq!(r.as_of, "2026-03-01T00:00:00+08:00");
+    assert!(!r.provisional);
+    assert_eq!(r.received.total, 4);
+    let pairs = |v: &[wenzheng_core::report::figures::NamedCount]| -> Vec<(String, i64)> {
+        v.iter().map(|c| (c.name.clone(), c.count)).collect()
+    };
+    assert_eq!(
+        pairs(&r.received.by_source),
+        [("网络问政平台".into(), 3), ("微信公众号".into(), 1)]
+    );
+    assert_eq!(
+        pairs(&r.received.by_category),
+        [
+            ("民生".into(), 2),
+            ("个人诉求".into(), 1),
+            ("经济".into(), 1)
+        ]
+    );
+    assert_eq!(
+        (
+            r.received.important,
+            r.received.sensitive,
+            r.received.complex
+        ),
+        (1, 1, 1)
+    );
+    // C1 and C3 within 24 h; C2 after 25 h; C4 not in February.
+    assert_eq!((r.acknowledged_in_24h, r.ack_rate), (2, Some(0.5)));
+    // C1 on time (6 working days), C3 late (its last reply, 9 working days).
+    assert_eq!((r.replied, r.replied_on_time), (2, 1));
+    assert_eq!(r.on_time_rate, Some(0.5));
+    assert_eq!(r.avg_reply_working_days, Some(7.5));
+    // Due in February: C1 (Feb 26) and C3 (Feb 11); C2 was extended into March.
+    assert_eq!((r.due, r.closed, r.answered, r.published), (2, 2, 2, 1));
+    assert_eq!((r.close_rate, r.reply_rate), (Some(1.0), Some(1.0)));
+    let numbers = |v: &[wenzheng_core::report::figures::OverdueCase]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|o| (o.title.clone(), o.kind.clone()))
+            .collect()
+    };
+    assert_eq!(
+        numbers(&r.overdue_now),
+        [("企业用地审批".into(), "ack".into())]
+    );
+    // C3 from Feb 12 until its late reply; C2 for the hour before its late
+    // acknowledgment; C4 from Feb 28 09:00.
+    assert_eq!(
+        numbers(&r.overdue_in_period),
+        [
+            ("排水沟堵塞".into(), "reply".into()),
+            ("补贴未发放".into(), "ack".into()),
+            ("企业用地审批".into(), "ack".into())
+        ]
+    );
+    assert_eq!(
+        (
+            r.urgings.normal,
+            r.urgings.yellow,
+            r.urgings.red,
+            r.urgings.total
+        ),
+        (0, 1, 1, 2)
+    );
+    assert_eq!((r.instructions, r.instructions_done), (2, 1));
+    assert_eq!((r.extensions, r.extension_days), (1, 3));
+    assert_eq!(r.reopened, 1);
+    let s = &r.satisfaction;
+    assert_eq!((s.satisfied, s.basic, s.unsatisfied, s.total), (1, 1, 1, 3));
+    assert_eq!(s.rate, Some(0.6667));
+
+    let names: Vec<&str> = r.units.iter().map(|u| u.unit.as_str()).collect();
+    assert_eq!(names, [B, A]);
+    let a = r.units.iter().find(|u| u.unit == A).unwrap();
+    assert_eq!((a.assigned, a.replied, a.replied_on_time), (2, 2, 1));
+    assert_eq!(
+        (a.on_time_rate, a.avg_reply_working_days),
+        (Some(0.5), Some(7.5))
+    );
+    assert_eq!(
+        (a.due, a.closed, a.close_rate, a.overdue),
+        (2, 2, Some(1.0), 0)
+    );
+    assert_eq!((a.urgings.red, a.urgings.yellow), (1, 0));
+    assert_eq!(
+        (a.satisfaction.total, a.satisfaction.rate),
+        (3, Some(0.6667))
+    );
+    let b = r.units.iter().find(|u| u.unit == B).unwrap();
+    assert_eq!((b.assigned, b.replied, b.due, b.overdue), (1, 0, 0, 0));
+    assert_eq!(
+        (b.on_time_rate, b.close_rate, b.satisfaction.rate),
+        (None, None, None)
+    );
+    assert_eq!((b.urgings.yellow, b.urgings.red), (1, 0));
+
+    // Default rule: A = 0 (on time 50% ≤ 60%) + 30 + 30 × (0.6667 − 0.6) / 0.35 − 5 (red);
+    // B has nothing to measure (full marks) − 2 (yellow).
+    let ranking: Vec<(u32, &str, f64)> = r
+        .assessment
+        .iter()
+        .map(|s| (s.rank, s.unit.as_str(), s.score))
+        .collect();
+    assert_eq!(ranking, [(1, B, 98.0), (2, A, 30.72)]);
+
+    assert_eq!(r.trend.len(), 12);
+    assert_eq!(r.trend[0].month, "2025-03");
+    let feb = &r.trend[11];
+    assert_eq!(feb.month, "2026-02");
+    assert_eq!((feb.received, feb.replied), (4, 2));
+    assert_eq!(
+        (feb.on_time_rate, feb.close_rate, feb.satisfaction_rate),
+        (Some(0.5), Some(1.0), Some(0.6667))
+    );
+    assert_eq!(r.trend[10].received, 0);
+    assert!(r.definitions.iter().any(|d| d.key == "close_rate"));
+}
+
+#[tokio::test]
+async fn february_figures_match_the_hand_computation_and_do_not_change_later() {
+    let (_dir, svc) = fresh().await;
+    let ids = february(&svc).await;
+    let early = svc
+        .monthly_report(&ctx_at(&svc, "2026-03-01 08:00").await, "2026-02")
+        .await
+        .unwrap();
+    check_february(&early);
+    march(&svc, &ids).await;
+    let later = svc
+        .monthly_report(&ctx_at(&svc, "2026-03-20 08:00").await, "2026-02")
+        .await
+        .unwrap();
+    check_february(&later);
+    assert_eq!(early, later, "a past month recomputes exactly");
+
+    // March sees C2's reply (on time, due Mar 4) and C4's late acknowledgment.
+    let mar = svc
+        .monthly_report(&ctx_at(&svc, "2026-03-20 08:00").await, "2026-03")
+        .await
+        .unwrap();
+    assert!(mar.provisional);
+    assert_eq!(
+        (mar.received.total, mar.replied, mar.replied_on_time),
+        (0, 1, 1)
+    );
+    // Due in March: C2 (Mar 4, answered) and C4 (complex, 15 working days from Feb 27:
+    // Mar 19, still open and overdue on Mar 20).
+    assert_eq!((mar.due, mar.answered), (2, 1));
+    assert_eq!(mar.overdue_now.len(), 1);
+    assert_eq!(mar.overdue_now[0].reply_due, "2026-03-19");
+
+    // A mid-month report only sees what happened up to `now`.
+    let mid = svc
+        .monthly_report(&ctx_at(&svc, "2026-02-12 12:00").await, "2026-02")
+        .await
+        .unwrap();
+    assert!(mid.provisional);
+    assert_eq!((mid.received.total, mid.replied), (3, 1));
+    assert_eq!(mid.overdue_now.len(), 1, "C3 is past its Feb 11 deadline");
+}
+
+#[tokio::test]
+async fn the_assessment_rule_is_configurable_and_checked() {
+    let (_dir, svc) = fresh().await;
+    february(&svc).await;
+    let admin = ctx_at(&svc, "2026-03-02 08:00").await;
+    let mut rule = AssessmentRule::default();
+    rule.indicators[0].weight = 10.0;
+    let err = svc
+        .set_assessment_rule(&admin, rule.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Invalid(_)), "{err}");
+    rule.indicators[1].weight = 60.0; // 10 + 60 + 30
+    rule.red_deduction = 0.0;
+    rule.yellow_deduction = 10.0;
+    svc.set_assessment_rule(&admin, rule.clone()).await.unwrap();
+    assert_eq!(svc.assessment_rule(&admin).await.unwrap(), rule);
+    let r = svc.monthly_report(&admin, "2026-02").await.unwrap();
+    // A: 0 + 60 + 5.72 − 0; B: 100 − 10.
+    let ranking: Vec<(u32, &str, f64)> = r
+        .assessment
+        .iter()
+        .map(|s| (s.rank, s.unit.as_str(), s.score))
+        .collect();
+    assert_eq!(ranking, [(1, B, 90.0), (2, A, 65.72)]);
+    assert_eq!(r.rule, rule);
+}
+
+fn sheet(path: &std::path::Path, name: &str) -> Vec<Vec<String>> {
+    let mut wb = open_workbook_auto(path).unwrap();
+    let range = wb.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|c| match c {
+                    Data::String(s) => s.clone(),
+                    Data::Float(f) => f.to_string(),
+                    Data::Int(i) => i.to_string(),
+                    Data::Empty => String::new(),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn value<'a>(rows: &'a [Vec<String>], key: &str) -> &'a str {
+    &rows.iter().find(|r| r[0] == key).unwrap()[1]
+}
+
+#[tokio::test]
+async fn the_report_and_the_register_read_back_from_xlsx_and_csv() {
+    let (dir, svc) = fresh().await;
+    let ids = february(&svc).await;
+    let ctx = ctx_at(&svc, "2026-03-01 08:00").await;
+    let r = svc
+        .report(&ctx, Period::month("2026-02").unwrap())
+        .await
+        .unwrap();
+    let path = dir.path().join("月报.xlsx");
+    write_report_xlsx(&r, &path).unwrap();
+    let wb = open_workbook_auto(&path).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "总体情况",
+            "来源与类别",
+            "承办单位",
+            "考核排名",
+            "截止时超期",
+            "期内超期",
+            "近12个月"
+        ]
+    );
+    let summary = sheet(&path, "总体情况");
+    assert_eq!(value(&summary, "收件数"), "4");
+    assert_eq!(value(&summary, "24小时受理率"), "50.00%");
+    assert_eq!(value(&summary, "平均答复用时（工作日）"), "7.5");
+    assert_eq!(value(&summary, "满意率"), "66.67%");
+    let units = sheet(&path, "承办单位");
+    assert_eq!(units[0][0], "承办单位");
+    assert_eq!(units[2][0], A);
+    assert_eq!(units[2][4], "50.00%");
+    let rank = sheet(&path, "考核排名");
+    assert_eq!(rank[1][1], B);
+    assert_eq!(rank[1].last().unwrap(), "98");
+    assert_eq!(rank[2].last().unwrap(), "30.72");
+    assert_eq!(sheet(&path, "期内超期").len(), 4);
+    assert_eq!(sheet(&path, "近12个月").len(), 13);
+
+    let rows = svc.case_register(&ctx).await.unwrap();
+    assert_eq!(rows.len(), 4);
+    let xlsx = dir.path().join("台账.xlsx");
+    write_register_xlsx(&rows, &xlsx).unwrap();
+    let reg = sheet(&xlsx, "案件台账");
+    assert_eq!(reg[0][0], "案件编号");
+    assert_eq!(reg.len(), 5);
+    let c1 = reg.iter().find(|r| r[0] == ids[0]).unwrap();
+    assert_eq!(c1[1], "村道路灯损坏");
+    assert_eq!(c1[11], "已办结");
+    assert_eq!(c1[18], A);
+    let c4 = reg.iter().find(|r| r[0] == ids[3]).unwrap();
+    assert_eq!(c4[20], "是", "C4 is overdue for acknowledgment");
+
+    let csv = dir.path().join("台账.csv");
+    write_register_csv(&rows, &csv).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("\u{feff}案件编号,标题,"));
+    assert_eq!(text.lines().count(), 5);
+
+    let open311 = svc.open311_requests(&ctx).await.unwrap();
+    let json = serde_json::to_value(&open311).unwrap();
+    let first = &json[0];
+    assert_eq!(first["service_request_id"], ids[2].as_str());
+    assert_eq!(first["status"], "closed");
+    assert_eq!(first["agency_responsible"], A);
+    assert_eq!(first["expected_datetime"], "2026-02-11T23:59:59+08:00");
+    assert_eq!(json[3]["agency_responsible"], "××镇网络问政工作办公室");
+}
+
+const GOOD_CSV: &str = "标题,留言内容,收到时间,问题类别,来源平台,链接,联系电话,重要\n\
+路灯不亮,某村路灯坏了,2026-02-10 09:00,民生,网络问政平台,https://example.org/t/1,13800001234,是\n\
+垃圾清运,垃圾三天没运走,2026-02-11 10:00,,,,,\n";
+
+const BAD_CSV: &str = "标题,留言内容,收到时间,问题类别,重要\n\
+路灯不亮,某村路灯坏了,2026-02-10 09:00,民生,是\n\
+,没有标题,2026-02-10 09:00,,\n\
+时间错误,内容,明天上午,,\n\
+类别错误,内容,2026-02-10 09:00,天气,\n\
+标志错误,内容,2026-02-10 09:00,,也许\n";
+
+#[tokio::test]
+async fn a_file_with_bad_rows_changes_nothing_unless_valid_rows_only_is_chosen() {
+    let (dir, svc) = fresh().await;
+    let ctx = ctx_at(&svc, "2026-02-12 09:00").await;
+    let path = dir.path().join("bad.csv");
+    std::fs::write(&path, BAD_CSV).unwrap();
+    let before = dump(&svc).await;
+    let err = svc
+        .import_cases(&ctx, &path, ImportMode::AllOrNothing)
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, Error::Invalid(_)), "{msg}");
+    for want in [
+        "第 3 行：标题不能为空",
+        "第 4 行：无法识别的时间",
+        "第 5 行：问题类别“天气”无效",
+        "第 6 行：“重要”应填“是”或“否”",
+    ] {
+        assert!(msg.contains(want), "{want} missing in {msg}");
+    }
+    assert_eq!(dump(&svc).await, before, "nothing written");
+
+    let preview = svc
+        .import_cases(&ctx, &path, ImportMode::Preview)
+        .await
+        .unwrap();
+    assert_eq!(
+        (preview.rows, preview.imported.len(), preview.errors.len()),
+        (5, 1, 4)
+    );
+    assert!(!preview.written);
+    assert_eq!(dump(&svc).await, before, "a preview writes nothing");
+
+    let done = svc
+        .import_cases(&ctx, &path, ImportMode::ValidOnly)
+        .await
+        .unwrap();
+    assert!(done.written);
+    assert_eq!(done.imported.len(), 1);
+    assert_eq!(done.imported[0].row, 2);
+    assert_eq!(done.imported[0].number.as_deref(), Some("WZ-2026-000001"));
+    assert_eq!(done.errors.len(), 4);
+    let case = svc.case(&ctx, "WZ-2026-000001").await.unwrap();
+    assert!(case.important);
+    assert_eq!(case.reply_due, "2026-02-26");
+}
+
+#[tokio::test]
+async fn importing_the_same_file_again_adds_nothing() {
+    let (dir, svc) = fresh().await;
+    let ctx = ctx_at(&svc, "2026-02-12 09:00").await;
+    // An XLSX written by rust_xlsxwriter, and the same rows as CSV.
+    let xlsx = dir.path().join("留言.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, line) in GOOD_CSV.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            if c == 6 && r > 0 && !cell.is_empty() {
+                // A phone typed as a number, as clerks do.
+                ws.write_number(r as u32, c as u16, cell.parse::<f64>().unwrap())
+                    .unwrap();
+            } else {
+                ws.write_string(r as u32, c as u16, cell).unwrap();
+            }
+        }
+    }
+    wb.save(&xlsx).unwrap();
+    let first = svc
+        .import_cases(&ctx, &xlsx, ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    assert_eq!(first.imported.len(), 2, "{first:?}");
+    let detail = svc.case_detail(&ctx, "WZ-2026-000001").await.unwrap();
+    assert_eq!(detail.case.phone.as_deref(), Some("138****1234"));
+    assert!(detail.events[0]
+        .summary
+        .contains("从文件“留言.xlsx”导入登记案件"));
+    let before = dump(&svc).await;
+
+    let again = svc
+        .import_cases(&ctx, &xlsx, ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    assert!(again.imported.is_empty());
+    assert!(!again.written);
+    let existing: Vec<&str> = again
+        .duplicates
+        .iter()
+        .map(|d| d.existing.as_str())
+        .collect();
+    assert_eq!(existing, ["WZ-2026-000001", "WZ-2026-000002"]);
+    assert_eq!(dump(&svc).await, before);
+
+    // The same messages as CSV (UTF-8 with BOM), and the exported register, are also known.
+    let csv = dir.path().join("留言.csv");
+    std::fs::write(&csv, format!("\u{feff}{GOOD_CSV}")).unwrap();
+    let third = svc
+        .import_cases(&ctx, &csv, ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    assert_eq!((third.imported.len(), third.duplicates.len()), (0, 2));
+    let reg = dir.path().join("台账.xlsx");
+    write_register_xlsx(&svc.case_register(&ctx).await.unwrap(), &reg).unwrap();
+    let fourth = svc
+        .import_cases(&ctx, &reg, ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    assert_eq!((fourth.imported.len(), fourth.duplicates.len()), (0, 2));
+    assert_eq!(dump(&svc).await, before);
+}
+
+#[tokio::test]
+async fn reports_and_imports_respect_roles() {
+    let (dir, svc) = fresh().await;
+    let admin = ctx_at(&svc, "2026-02-12 09:00").await;
+    svc.add_unit(&admin, A).await.unwrap();
+    let unit_user = wenzheng_core::service::NewUser {
+        login: "cjb".into(),
+        display_name: "城建办".into(),
+        role: "unit".into(),
+        unit: Some(A.into()),
+        password: None,
+    };
+    svc.add_user(&admin, unit_user).await.unwrap();
+    let ctx = wenzheng_core::Ctx {
+        actor: svc.actor(Some("cjb")).await.unwrap(),
+        now: admin.now,
+    };
+    let err = svc.monthly_report(&ctx, "2026-02").await.unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)));
+    let path = dir.path().join("a.csv");
+    std::fs::write(&path, GOOD_CSV).unwrap();
+    let err = svc
+        .import_cases(&ctx, &path, ImportMode::AllOrNothing)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)));
+    let err = svc.monthly_report(&admin, "2026-2x").await.unwrap_err();
+    assert!(err.to_string().contains("月份"), "{err}");
+}

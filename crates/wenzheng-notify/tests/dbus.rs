@@ -1,0 +1,256 @@
+//! The watch's pass against a real session D-Bus: a private `dbus-daemon`, a recording
+//! `org.freedesktop.Notifications` server on it (zbus), a real SQLite file, and the real
+//! notify-rust calls of `wenzheng_notify::run_once`. Checks the Chinese texts that arrive,
+//! that a restart raises nothing again, that a changed situation is raised, and that a
+//! notification the desktop could not take is tried again rather than lost.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use wenzheng_core::clock::parse_local;
+use wenzheng_core::service::{Assignment, NewCase};
+use wenzheng_core::{Ctx, Service};
+use wenzheng_notify::{run_once, APP_NAME};
+
+/// A private session bus, stopped when dropped.
+struct Bus {
+    daemon: Child,
+    address: String,
+}
+
+impl Bus {
+    fn start() -> Bus {
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "无法启动 dbus-daemon（{e}）：这个测试需要真实的会话总线，请安装 Debian 软件包 dbus \
+                     （scripts/test 会安装它）"
+                )
+            });
+        let mut line = String::new();
+        BufReader::new(daemon.stdout.take().expect("piped stdout"))
+            .read_line(&mut line)
+            .expect("read the bus address");
+        let address = line.trim().to_string();
+        assert!(
+            address.starts_with("unix:"),
+            "dbus-daemon printed no address: {line:?}"
+        );
+        Bus { daemon, address }
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// What the recording server received: (app name, summary, body).
+type Received = Arc<Mutex<Vec<(String, String, String)>>>;
+
+struct Recorder {
+    got: Received,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Recorder {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        _hints: HashMap<String, zbus::OwnedVariant>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut got = self.got.lock().unwrap();
+        got.push((app_name, summary, body));
+        u32::try_from(got.len()).unwrap()
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        ("recorder".into(), "test".into(), "1".into(), "1.2".into())
+    }
+
+    fn close_notification(&self, _id: u32) {}
+}
+
+fn ctx(actor: &wenzheng_core::Actor, t: &str) -> Ctx {
+    Ctx {
+        actor: actor.clone(),
+        now: parse_local(t).unwrap(),
+    }
+}
+
+fn summaries(got: &Received) -> Vec<String> {
+    got.lock()
+        .unwrap()
+        .iter()
+        .map(|(_, s, _)| s.clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_arrive_once_across_restarts() {
+    let bus = Bus::start();
+    // The only test in this binary: notify-rust connects to the session bus named here.
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("watch.db");
+    let svc = Service::open(&path).await.unwrap();
+    let admin = svc.actor(None).await.unwrap();
+
+    // Case 1: registered Thursday 26 Nov 2026 12:00, acknowledgment due Friday 12:00.
+    let c1 = svc
+        .register(
+            &ctx(&admin, "2026-11-26 12:00"),
+            NewCase {
+                title: "村道路灯损坏".into(),
+                content: "主干道路灯已坏一个月".into(),
+                ..NewCase::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Case 2: received Tuesday 17 Nov, 7 working days → due Thursday 26 Nov; assigned,
+    // so on Friday 27 Nov it has just become overdue. A leader wrote on it that morning.
+    let early = ctx(&admin, "2026-11-17 10:00");
+    let c2 = svc
+        .register(
+            &early,
+            NewCase {
+                title: "小区垃圾无人清运".into(),
+                content: "垃圾堆放一周".into(),
+                ..NewCase::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(c2.reply_due, "2026-11-26");
+    svc.acknowledge(&early, &c2.number, None).await.unwrap();
+    svc.add_unit(&early, "镇环卫所").await.unwrap();
+    svc.assign(
+        &early,
+        &c2.number,
+        Assignment {
+            units: vec!["镇环卫所".into()],
+            lead: None,
+            requirements: None,
+        },
+    )
+    .await
+    .unwrap();
+    svc.instruct(
+        &ctx(&admin, "2026-11-27 08:50"),
+        &c2.number,
+        "张镇长",
+        "请环卫所今日清运完毕",
+    )
+    .await
+    .unwrap();
+
+    let morning = ctx(&admin, "2026-11-27 09:30");
+
+    // No notification service on the bus yet: nothing is raised, nothing recorded.
+    let pass = run_once(&svc, &morning).await.unwrap();
+    assert!(pass.sent.is_empty());
+    assert!(
+        pass.failed.is_some(),
+        "a missing notification service is reported"
+    );
+    assert_eq!(svc.due_report(&morning).await.unwrap().notices.len(), 4);
+
+    // Now a notification server takes the name.
+    let got: Received = Arc::default();
+    let _server = zbus::connection::Builder::address(bus.address.as_str())
+        .name("org.freedesktop.Notifications")
+        .serve_at(
+            "/org/freedesktop/Notifications",
+            Recorder { got: got.clone() },
+        )
+        .build()
+        .await
+        .unwrap();
+
+    let pass = run_once(&svc, &morning).await.unwrap();
+    assert_eq!(pass.failed, None);
+    assert_eq!(
+        (
+            pass.counts.due_today,
+            pass.counts.overdue,
+            pass.counts.pending
+        ),
+        (1, 1, 1)
+    );
+    let n1 = &c1.number;
+    let n2 = &c2.number;
+    assert_eq!(
+        *got.lock().unwrap(),
+        vec![
+            (
+                APP_NAME.to_string(),
+                "今日到期 1 件，已超期 1 件，待受理 1 件".to_string(),
+                format!("2026年11月27日，请及时处理。\n超期案件：{n2}"),
+            ),
+            (
+                APP_NAME.to_string(),
+                format!("案件 {n2} 已超过答复期限，尚未答复"),
+                "小区垃圾无人清运\n答复期限：2026年11月26日 24:00\n承办单位：镇环卫所".to_string(),
+            ),
+            (
+                APP_NAME.to_string(),
+                format!("案件 {n1} 将于今日 12:00 前到期未受理"),
+                "村道路灯损坏\n受理期限：今日 12:00（登记后 24 小时）".to_string(),
+            ),
+            (
+                APP_NAME.to_string(),
+                format!("案件 {n2} 有新的领导批示"),
+                "张镇长批示：请环卫所今日清运完毕".to_string(),
+            ),
+        ]
+    );
+
+    // Restart: a new process opens the same file and looks again a little later.
+    svc.shutdown().await;
+    let svc = Service::open(&path).await.unwrap();
+    let pass = run_once(&svc, &ctx(&admin, "2026-11-27 09:45"))
+        .await
+        .unwrap();
+    assert!(
+        pass.sent.is_empty(),
+        "repeated after restart: {:?}",
+        pass.sent
+    );
+    assert_eq!(got.lock().unwrap().len(), 4);
+
+    // The situation changes: at 12:01 case 1 is overdue — raised once.
+    let noon = ctx(&admin, "2026-11-27 12:01");
+    run_once(&svc, &noon).await.unwrap();
+    run_once(&svc, &noon).await.unwrap();
+    let all = summaries(&got);
+    assert_eq!(all.len(), 5, "{all:?}");
+    assert_eq!(all[4], format!("案件 {n1} 已超过受理期限，尚未受理"));
+
+    // What was raised is on record in the file: a fresh look raises nothing.
+    let report = svc
+        .due_report(&ctx(&admin, "2026-11-27 12:05"))
+        .await
+        .unwrap();
+    assert!(report.notices.is_empty(), "{:?}", report.notices);
+    svc.shutdown().await;
+}

@@ -1,0 +1,306 @@
+//! The IPC commands of the desk: the case screen and every workflow step, the dashboard,
+//! the register's search, units, reply templates and the working-day calendar. Each calls
+//! one core service; no rule is decided here.
+
+use chrono::Datelike;
+use serde::Serialize;
+use tauri::State;
+use wenzheng_core::service::desk::{AssignPreview, CaseDesk, DashboardView};
+use wenzheng_core::service::templates::TemplateView;
+use wenzheng_core::service::{Assignment, CasePage, NewTemplate, SearchFilter};
+use wenzheng_core::view::{CalendarYearView, CaseView, UnitView};
+
+use crate::commands::CmdResult;
+use crate::state::AppState;
+
+/// One case for the case screen: detail, timeline and the actions allowed now.
+#[tauri::command]
+pub async fn case_desk(state: State<'_, AppState>, key: String) -> CmdResult<CaseDesk> {
+    Ok(state.service.case_desk(&state.ctx(), &key).await?)
+}
+
+/// One page of the register.
+#[tauri::command]
+pub async fn search_cases(
+    state: State<'_, AppState>,
+    filter: Option<SearchFilter>,
+) -> CmdResult<CasePage> {
+    let filter = filter.unwrap_or_default();
+    Ok(state.service.search_cases(&state.ctx(), &filter).await?)
+}
+
+/// The dashboard's counts.
+#[tauri::command]
+pub async fn dashboard(state: State<'_, AppState>) -> CmdResult<DashboardView> {
+    Ok(state.service.dashboard(&state.ctx()).await?)
+}
+
+/// Possible duplicates of a message being registered.
+#[tauri::command]
+pub async fn similar_cases(
+    state: State<'_, AppState>,
+    title: String,
+    content: String,
+) -> CmdResult<Vec<CaseView>> {
+    Ok(state
+        .service
+        .similar_cases(&state.ctx(), &title, &content)
+        .await?)
+}
+
+/// The reply date after assigning, with `units` units in all.
+#[tauri::command]
+pub async fn assign_preview(
+    state: State<'_, AppState>,
+    key: String,
+    units: u32,
+) -> CmdResult<AssignPreview> {
+    Ok(state
+        .service
+        .assign_preview(&state.ctx(), &key, units)
+        .await?)
+}
+
+/// 受理.
+#[tauri::command]
+pub async fn acknowledge_case(
+    state: State<'_, AppState>,
+    key: String,
+    text: Option<String>,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .acknowledge(&state.ctx(), &key, text.as_deref())
+        .await?)
+}
+
+/// 领导批示.
+#[tauri::command]
+pub async fn instruct_case(
+    state: State<'_, AppState>,
+    key: String,
+    leader: String,
+    text: String,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .instruct(&state.ctx(), &key, &leader, &text)
+        .await?)
+}
+
+/// 交办 / 改派.
+#[tauri::command]
+pub async fn assign_case(
+    state: State<'_, AppState>,
+    key: String,
+    input: Assignment,
+) -> CmdResult<CaseView> {
+    Ok(state.service.assign(&state.ctx(), &key, input).await?)
+}
+
+/// 退回.
+#[tauri::command]
+pub async fn return_case(
+    state: State<'_, AppState>,
+    key: String,
+    unit: String,
+    reason: String,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .return_unit(&state.ctx(), &key, &unit, &reason)
+        .await?)
+}
+
+/// 催办.
+#[tauri::command]
+pub async fn urge_case(
+    state: State<'_, AppState>,
+    key: String,
+    unit: String,
+    level: Option<String>,
+    text: Option<String>,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .urge(&state.ctx(), &key, &unit, level.as_deref(), text.as_deref())
+        .await?)
+}
+
+/// 办理进展.
+#[tauri::command]
+pub async fn progress_case(
+    state: State<'_, AppState>,
+    key: String,
+    unit: String,
+    text: String,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .report_progress(&state.ctx(), &key, &unit, &text)
+        .await?)
+}
+
+/// 延期.
+#[tauri::command]
+pub async fn extend_case(
+    state: State<'_, AppState>,
+    key: String,
+    days: u32,
+    reason: String,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .extend(&state.ctx(), &key, days, &reason)
+        .await?)
+}
+
+/// 答复 (interim, or final when `last` is true).
+#[tauri::command]
+pub async fn reply_case(
+    state: State<'_, AppState>,
+    key: String,
+    text: String,
+    last: bool,
+    published: Option<String>,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .reply(&state.ctx(), &key, &text, last, published.as_deref())
+        .await?)
+}
+
+/// 书面反馈.
+#[tauri::command]
+pub async fn feedback_case(state: State<'_, AppState>, key: String) -> CmdResult<CaseView> {
+    Ok(state.service.feedback(&state.ctx(), &key).await?)
+}
+
+/// 回访.
+#[tauri::command]
+pub async fn followup_case(
+    state: State<'_, AppState>,
+    key: String,
+    satisfaction: String,
+    note: Option<String>,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .follow_up(&state.ctx(), &key, &satisfaction, note.as_deref())
+        .await?)
+}
+
+/// 办结.
+#[tauri::command]
+pub async fn close_case(
+    state: State<'_, AppState>,
+    key: String,
+    result: String,
+) -> CmdResult<CaseView> {
+    Ok(state.service.close(&state.ctx(), &key, &result).await?)
+}
+
+/// 归档.
+#[tauri::command]
+pub async fn archive_case(state: State<'_, AppState>, key: String) -> CmdResult<CaseView> {
+    Ok(state.service.archive(&state.ctx(), &key).await?)
+}
+
+/// 重新办理.
+#[tauri::command]
+pub async fn reopen_case(
+    state: State<'_, AppState>,
+    key: String,
+    reason: String,
+) -> CmdResult<CaseView> {
+    Ok(state.service.reopen(&state.ctx(), &key, &reason).await?)
+}
+
+/// The reply templates.
+#[tauri::command]
+pub async fn list_templates(state: State<'_, AppState>) -> CmdResult<Vec<TemplateView>> {
+    Ok(state.service.list_templates().await?)
+}
+
+/// Adds a template, or changes template `id`.
+#[tauri::command]
+pub async fn save_template(
+    state: State<'_, AppState>,
+    id: Option<i64>,
+    input: NewTemplate,
+) -> CmdResult<TemplateView> {
+    let ctx = state.ctx();
+    Ok(match id {
+        Some(id) => state.service.update_template(&ctx, id, &input).await?,
+        None => state.service.add_template(&ctx, &input).await?,
+    })
+}
+
+/// Deletes a template.
+#[tauri::command]
+pub async fn delete_template(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
+    Ok(state.service.delete_template(&state.ctx(), id).await?)
+}
+
+/// Adds a handling unit.
+#[tauri::command]
+pub async fn add_unit(state: State<'_, AppState>, name: String) -> CmdResult<UnitView> {
+    Ok(state.service.add_unit(&state.ctx(), &name).await?)
+}
+
+/// Switches a unit on or off.
+#[tauri::command]
+pub async fn set_unit_active(
+    state: State<'_, AppState>,
+    id: i64,
+    active: bool,
+) -> CmdResult<UnitView> {
+    Ok(state
+        .service
+        .set_unit_active(&state.ctx(), id, active)
+        .await?)
+}
+
+/// Which years the calendar holds, and whether next year's schedule is missing.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarStatus {
+    /// Years with an official schedule, ascending.
+    pub years: Vec<i32>,
+    /// This year.
+    pub this_year: i32,
+    /// True when next year's schedule has not been imported yet.
+    pub next_year_missing: bool,
+}
+
+/// The years of the calendar.
+#[tauri::command]
+pub async fn calendar_status(state: State<'_, AppState>) -> CmdResult<CalendarStatus> {
+    let calendar = state.service.calendar().await?;
+    let this_year = state.ctx().now.year();
+    let mut years: Vec<i32> = calendar.years().collect();
+    years.sort_unstable();
+    Ok(CalendarStatus {
+        next_year_missing: !calendar.has_year(this_year + 1),
+        years,
+        this_year,
+    })
+}
+
+/// One year of the calendar.
+#[tauri::command]
+pub async fn calendar_year(state: State<'_, AppState>, year: i32) -> CmdResult<CalendarYearView> {
+    Ok(state.service.calendar_year(year).await?)
+}
+
+/// Imports a year's schedule (holiday-cn JSON text) read from the file `name`.
+#[tauri::command]
+pub async fn import_calendar(
+    state: State<'_, AppState>,
+    text: String,
+    name: String,
+) -> CmdResult<CalendarYearView> {
+    Ok(state
+        .service
+        .import_calendar(&state.ctx(), &text, &name)
+        .await?)
+}

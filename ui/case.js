@@ -1,0 +1,342 @@
+// 案件详情: fields, deadlines, timeline and the actions the core allows now.
+
+import {
+  $, el, invoke, showMessage, clearMessage, errorText, chineseDate, chineseTime, option, tag,
+} from "./dom.js";
+
+let current = null; // the case desk shown
+let templates = [];
+
+/** Opens the case screen for `key` (id or case number). `show` switches the view. */
+export async function openCase(key, show) {
+  clearMessage();
+  try {
+    const desk = await invoke("case_desk", { key: String(key) });
+    current = desk;
+    render(desk);
+    show("view-case");
+  } catch (err) {
+    showMessage(`打开案件失败：${errorText(err)}`, "error");
+  }
+}
+
+async function reload() {
+  if (!current) return;
+  const desk = await invoke("case_desk", { key: current.number });
+  current = desk;
+  render(desk);
+}
+
+function field(dl, label, value, id) {
+  dl.appendChild(el("dt", null, label));
+  const dd = el("dd", null, value === null || value === undefined || value === "" ? "—" : value);
+  if (id) dd.id = id;
+  dl.appendChild(dd);
+  return dd;
+}
+
+function remainingText(c) {
+  const d = c.remaining_working_days;
+  if (d === null || d === undefined) return "—（已答复）";
+  if (d < 0) return `已超期 ${-d} 个工作日`;
+  if (d === 0) return "今日到期";
+  return `剩余 ${d} 个工作日`;
+}
+
+function render(c) {
+  $("case-number").textContent = c.number;
+  $("case-title").textContent = c.title;
+  const tags = $("case-tags");
+  tags.replaceChildren(el("span", `status-badge status-${c.status}`, c.status_name));
+  tags.firstChild.id = "case-status";
+  if (c.important) tags.appendChild(tag("重要", "important"));
+  if (c.sensitive) tags.appendChild(tag("敏感", "sensitive"));
+  if (c.complexity === "complex") tags.appendChild(tag("复杂", "complex"));
+  if (c.overdue) tags.appendChild(tag(c.ack_overdue && !c.reply_overdue ? "受理超时" : "答复超期", "important"));
+
+  const dl = $("case-fields");
+  dl.replaceChildren();
+  field(dl, "问题类别", c.category);
+  field(dl, "来源平台", c.source);
+  field(dl, "原帖链接", c.link);
+  field(dl, "网民昵称", c.poster);
+  field(dl, "联系电话", c.phone);
+  field(dl, "收到时间", chineseTime(c.received_at));
+  field(dl, "登记时间", chineseTime(c.registered_at));
+  field(dl, "受理期限", chineseTime(c.ack_due) + (c.acknowledged_at ? `（已于 ${chineseTime(c.acknowledged_at)} 受理）` : ""), "case-ack-due");
+  const due = field(dl, "答复期限", `${chineseDate(c.reply_due)}（${c.working_days} 个工作日${c.extension_days ? `，含延期 ${c.extension_days} 个` : ""}）${c.calendar_complete ? "" : "（估算）"}`, "case-reply-due");
+  if (c.reply_overdue) due.classList.add("late");
+  const rem = field(dl, "剩余时间", remainingText(c), "case-remaining");
+  if (c.overdue) rem.classList.add("late");
+  field(dl, "承办单位", c.units.map((u) => `${u.unit}（${u.role === "lead" ? "主办" : "协办"}）`).join("、"), "case-units");
+  if (c.result) field(dl, "办理结果", c.result);
+  $("case-content").textContent = c.content;
+
+  const bar = $("case-actions");
+  bar.replaceChildren();
+  for (const a of c.actions) {
+    const b = el("button", "secondary", a.label);
+    b.type = "button";
+    b.id = `act-${a.code}`;
+    b.dataset.action = a.code;
+    b.addEventListener("click", () => openAction(a));
+    bar.appendChild(b);
+  }
+  if (c.actions.length === 0) bar.appendChild(el("span", "muted", c.status === "archived" ? "案件已归档，不能再操作。" : "当前没有可执行的操作。"));
+  $("action-panel").hidden = true;
+
+  const list = $("timeline");
+  list.replaceChildren(
+    ...c.events.map((e) => {
+      const li = el("li", `ev ev-${e.kind}`);
+      li.dataset.kind = e.kind;
+      const head = el("div", "ev-head");
+      head.appendChild(el("span", "ev-time", chineseTime(e.at)));
+      head.appendChild(el("span", "ev-actor", e.actor));
+      li.appendChild(head);
+      li.appendChild(el("div", "ev-summary", e.summary));
+      return li;
+    }),
+  );
+}
+
+// ---- action forms ---------------------------------------------------------------------
+
+function addField(form, label, input, wide = true) {
+  const wrap = el("div", wide ? "field wide" : "field");
+  const l = el("label", null, label);
+  l.htmlFor = input.id;
+  wrap.append(l, input);
+  form.appendChild(wrap);
+  return input;
+}
+
+function textArea(id, value = "", rows = 4) {
+  const t = el("textarea");
+  t.id = id;
+  t.rows = rows;
+  t.value = value;
+  return t;
+}
+
+function textInput(id, value = "", type = "text") {
+  const i = el("input");
+  i.id = id;
+  i.type = type;
+  i.value = value;
+  return i;
+}
+
+function selectOf(id, pairs) {
+  const s = el("select");
+  s.id = id;
+  for (const [v, l] of pairs) s.appendChild(option(v, l));
+  return s;
+}
+
+function unitSelect(id) {
+  return selectOf(id, current.units.map((u) => [u.unit, `${u.unit}（${u.role === "lead" ? "主办" : "协办"}）`]));
+}
+
+async function templatePicker(form, kind, target) {
+  try {
+    templates = await invoke("list_templates");
+  } catch (err) {
+    templates = [];
+  }
+  const mine = templates.filter((t) => t.kind === kind);
+  if (mine.length === 0) return;
+  const s = selectOf("af-template", [["", "（选择模板填入）"], ...mine.map((t) => [String(t.id), t.name])]);
+  s.addEventListener("change", () => {
+    const t = mine.find((x) => String(x.id) === s.value);
+    if (t) target.value = t.text;
+  });
+  form.insertBefore(addFieldDetached("回复模板", s), form.firstChild);
+}
+
+function addFieldDetached(label, input) {
+  const wrap = el("div", "field wide");
+  const l = el("label", null, label);
+  l.htmlFor = input.id;
+  wrap.append(l, input);
+  return wrap;
+}
+
+async function units() {
+  try {
+    return (await invoke("list_units")).filter((u) => u.active);
+  } catch (err) {
+    showMessage(errorText(err), "error");
+    return [];
+  }
+}
+
+/** Builds the form of action `a` and returns the function that submits it. */
+async function buildForm(form, a) {
+  const key = current.number;
+  const v = (id) => $(id).value;
+  const opt = (id) => (v(id).trim() === "" ? null : v(id));
+  switch (a.code) {
+    case "acknowledge": {
+      addField(form, "受理回复（发布在平台上）", textArea("af-text", "您反映的问题已由我单位受理，将尽快给您回复。", 3));
+      return () => invoke("acknowledge_case", { key, text: v("af-text") });
+    }
+    case "instruct":
+      addField(form, "批示领导", textInput("af-leader"), false);
+      addField(form, "批示内容", textArea("af-text"));
+      return () => invoke("instruct_case", { key, leader: v("af-leader"), text: v("af-text") });
+    case "assign": {
+      const all = await units();
+      const box = el("fieldset", "field wide unit-picks");
+      box.id = "af-units";
+      box.appendChild(el("legend", null, "承办单位（可多选）"));
+      const taken = new Set(current.units.map((u) => u.unit));
+      for (const u of all.filter((u) => !taken.has(u.name))) {
+        const l = el("label");
+        const cb = el("input");
+        cb.type = "checkbox";
+        cb.name = "unit";
+        cb.value = u.name;
+        l.append(cb, document.createTextNode(` ${u.name}`));
+        box.appendChild(l);
+      }
+      if (all.length === 0) box.appendChild(el("span", "muted", "还没有承办单位，请先在“单位”中添加。"));
+      form.appendChild(box);
+      const hasLead = current.units.some((u) => u.role === "lead");
+      const lead = selectOf("af-lead", []);
+      if (!hasLead) addField(form, "主办单位", lead, false);
+      addField(form, "办理要求", textArea("af-requirements", "", 3));
+      const preview = el("p", "preview", "");
+      preview.id = "assign-preview";
+      form.appendChild(preview);
+      const picked = () => [...box.querySelectorAll("input[name=unit]:checked")].map((c) => c.value);
+      const refresh = async () => {
+        const names = picked();
+        const keep = lead.value;
+        lead.replaceChildren(...names.map((n) => option(n, n)));
+        if (names.includes(keep)) lead.value = keep;
+        if (names.length === 0) {
+          preview.textContent = "";
+          return;
+        }
+        try {
+          const p = await invoke("assign_preview", { key, units: current.units.length + names.length });
+          preview.textContent = `交办后答复期限：${chineseDate(p.reply_due)}（${p.working_days} 个工作日${p.calendar_complete ? "" : "，估算"}）`;
+        } catch (err) {
+          preview.textContent = errorText(err);
+        }
+      };
+      box.addEventListener("change", refresh);
+      return () =>
+        invoke("assign_case", {
+          key,
+          input: { units: picked(), lead: hasLead ? null : lead.value || null, requirements: opt("af-requirements") },
+        });
+    }
+    case "return":
+      addField(form, "退回单位", unitSelect("af-unit"), false);
+      addField(form, "退回理由", textArea("af-reason", "", 3));
+      return () => invoke("return_case", { key, unit: v("af-unit"), reason: v("af-reason") });
+    case "urge":
+      addField(form, "催办单位", unitSelect("af-unit"), false);
+      addField(form, "催办级别", selectOf("af-level", [["普通", "普通"], ["黄牌", "黄牌"], ["红牌", "红牌"]]), false);
+      addField(form, "催办内容", textArea("af-text", "请抓紧办理，按时报送办理结果。", 3));
+      return () => invoke("urge_case", { key, unit: v("af-unit"), level: v("af-level"), text: opt("af-text") });
+    case "progress":
+      addField(form, "报告单位", unitSelect("af-unit"), false);
+      addField(form, "进展情况", textArea("af-text"));
+      return () => invoke("progress_case", { key, unit: v("af-unit"), text: v("af-text") });
+    case "extend": {
+      const days = textInput("af-days", "5", "number");
+      days.min = "1";
+      days.max = "30";
+      addField(form, "延期工作日（1–30）", days, false);
+      addField(form, "延期理由", textArea("af-reason", "", 3));
+      form.appendChild(el("p", "muted", "由当前用户批准；延期后答复期限顺延。"));
+      return () => invoke("extend_case", { key, days: Number(v("af-days")), reason: v("af-reason") });
+    }
+    case "reply_interim":
+    case "reply_final": {
+      const last = a.code === "reply_final";
+      const text = addField(form, "答复内容", textArea("af-text", "", 7));
+      addField(form, "在“部门回应”栏目发布的时间（可不填）", textInput("af-published", "", "datetime-local"), false);
+      const copy = el("button", "secondary", "复制答复文本（发布到平台）");
+      copy.type = "button";
+      copy.id = "af-copy";
+      copy.addEventListener("click", async () => {
+        try {
+          await navigator.clipboard.writeText(text.value);
+          showMessage("答复文本已复制，可粘贴到平台的“部门回应”栏目。", "success");
+        } catch (err) {
+          text.select();
+          showMessage("无法直接写入剪贴板，已选中文本，请按 Ctrl+C 复制。", "warning");
+        }
+      });
+      form.appendChild(copy);
+      await templatePicker(form, last ? "final" : "interim", text);
+      return () => invoke("reply_case", { key, text: v("af-text"), last, published: opt("af-published") });
+    }
+    case "feedback": {
+      const n = current.feedbacks.length + 1;
+      form.appendChild(el("p", null, `将出具第 ${n} 次书面反馈，报送县信访局、县委办督查室（反馈最近一次答复）。`));
+      return () => invoke("feedback_case", { key });
+    }
+    case "followup":
+      addField(form, "网民满意度", selectOf("af-satisfaction", [["满意", "满意"], ["基本满意", "基本满意"], ["不满意", "不满意（案件将重办）"]]), false);
+      addField(form, "回访情况", textArea("af-note", "", 3));
+      return () => invoke("followup_case", { key, satisfaction: v("af-satisfaction"), note: opt("af-note") });
+    case "close":
+      addField(form, "办理结果", textArea("af-result", "", 3));
+      return () => invoke("close_case", { key, result: v("af-result") });
+    case "archive":
+      form.appendChild(el("p", null, "归档后案件不能再修改。确认归档？"));
+      return () => invoke("archive_case", { key });
+    case "reopen":
+      addField(form, "重新办理的理由", textArea("af-reason", "", 3));
+      return () => invoke("reopen_case", { key, reason: v("af-reason") });
+    default:
+      return null;
+  }
+}
+
+async function openAction(a) {
+  clearMessage();
+  const form = $("action-panel");
+  form.replaceChildren();
+  form.dataset.action = a.code;
+  form.appendChild(el("h4", "panel-title", a.label));
+  const body = el("div", "form");
+  form.appendChild(body);
+  const submit = await buildForm(body, a);
+  if (!submit) return;
+  const row = el("div", "actions wide");
+  const ok = el("button", "primary", `确认${a.label}`);
+  ok.type = "submit";
+  ok.id = "action-submit";
+  const cancel = el("button", "secondary", "取消");
+  cancel.type = "button";
+  cancel.id = "action-cancel";
+  cancel.addEventListener("click", () => {
+    form.hidden = true;
+  });
+  row.append(ok, cancel);
+  body.appendChild(row);
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    ok.disabled = true;
+    clearMessage();
+    try {
+      await submit();
+      await reload();
+      showMessage(`已${a.label}。`, "success");
+    } catch (err) {
+      // The form stays open with what was typed.
+      showMessage(errorText(err), "error");
+    } finally {
+      ok.disabled = false;
+    }
+  };
+  form.hidden = false;
+  const first = form.querySelector("textarea, input, select");
+  if (first) first.focus();
+}
