@@ -6,6 +6,8 @@ BUILD_PACKAGES="build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appi
 # Tests: a virtual display, WebDriver for WebKitGTK, a session D-Bus with a notification
 # daemon, screenshots, PDF tools.
 TEST_PACKAGES="xvfb xauth webkit2gtk-driver dbus dunst imagemagick poppler-utils python3 cups cups-bsd cups-client printer-driver-cups-pdf"
+# Package test (scripts/package-test): window lookup and a screenshot of the installed app.
+PACKAGE_TEST_PACKAGES="xvfb xauth xdotool x11-utils imagemagick dbus poppler-utils sqlite3 fonts-noto-cjk cups-client"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -38,6 +40,16 @@ ensure_tauri_driver() {
         cargo install tauri-driver --version '^2' --locked
     fi
     export PATH="$HOME/.cargo/bin:$PATH"
+}
+
+# tauri-cli (`cargo tauri`) builds the .deb (and, on Windows, the installer). Compiling it
+# takes about 9 minutes on 2 cores, once.
+ensure_tauri_cli() {
+    export PATH="$HOME/.cargo/bin:$PATH"
+    if ! cargo tauri --version >/dev/null 2>&1; then
+        echo "==> 安装 tauri-cli"
+        cargo install tauri-cli --version '^2' --locked
+    fi
 }
 
 # A running CUPS scheduler with the cups-pdf virtual printer WZPDF (printing tests).

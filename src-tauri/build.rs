@@ -4,6 +4,16 @@
 /// The application's IPC commands; each gets an `allow-<command>` permission that
 /// `capabilities/main.json` grants to the main window.
 const COMMANDS: &[&str] = &[
+    "attach_file",
+    "about",
+    "session",
+    "setup_admin",
+    "login",
+    "logout",
+    "list_users",
+    "add_user",
+    "set_password",
+    "set_idle_minutes",
     "list_cases",
     "register_case",
     "case_detail",

@@ -612,3 +612,25 @@ fn the_hostile_corpus_through_the_cli() {
     assert!(stored > 100, "only {stored} stored");
     assert_eq!(cli.json(&["verify"])["ok"], true);
 }
+
+#[test]
+fn attach_a_file_and_take_it_out_again() {
+    let cli = Cli::new();
+    cli.json(&["case", "add", "--title", "附件", "--content", "c"]);
+    let dir = tempfile::tempdir().unwrap();
+    let shot = dir.path().join("平台截图.png");
+    std::fs::write(&shot, b"\x89PNG fake screenshot").unwrap();
+    let a = cli.json(&["case", "attach", "1", shot.to_str().unwrap()]);
+    assert_eq!(
+        (a["file_name"].as_str(), a["size"].as_i64()),
+        (Some("平台截图.png"), Some(20))
+    );
+    let shown = cli.json(&["case", "show", "1"]);
+    assert_eq!(shown["attachments"][0]["sha256"], a["sha256"]);
+    let copy = dir.path().join("copy.png");
+    let id = a["id"].to_string();
+    cli.json(&["case", "attachment", &id, "--out", copy.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&shot).unwrap());
+    let err = cli.refused(&["case", "attachment", "99", "--out", copy.to_str().unwrap()]);
+    assert!(err.contains("附件 99 不存在"), "{err}");
+}

@@ -167,6 +167,75 @@ async fn screenshot(client: &Client, name: &str) {
     eprintln!("screenshot: {}", path.display());
 }
 
+/// The administrator's password set at the first start of each test's app.
+const ADMIN_PASSWORD: &str = "wenzheng-2026";
+
+/// Waits until `#id` is shown (present and displayed).
+async fn wait_displayed(client: &Client, id: &str) {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if let Ok(el) = client.find(Locator::Id(id)).await {
+            if el.is_displayed().await.unwrap_or(false) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("#{id} was never shown");
+}
+
+async fn is_displayed(client: &Client, id: &str) -> bool {
+    match client.find(Locator::Id(id)).await {
+        Ok(el) => el.is_displayed().await.unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+/// Signs in through the login form and waits for the header to name the user.
+async fn sign_in(client: &Client, login: &str, password: &str, shown_as: &str) {
+    wait_displayed(client, "login-form").await;
+    fill(client, "login-user", login).await;
+    fill(client, "login-password", password).await;
+    click(client, "login-submit").await;
+    wait_text(client, "whoami", |t| t.contains(shown_as)).await;
+    wait_count(client, "#login-overlay[hidden]", 1).await;
+}
+
+/// The first start of a fresh database: sets the administrator's password (which signs
+/// the administrator in), signs out, and signs in again with that password.
+async fn set_up_and_sign_in(client: &Client) {
+    wait_displayed(client, "setup-form").await;
+    fill(client, "setup-password", ADMIN_PASSWORD).await;
+    fill(client, "setup-password2", ADMIN_PASSWORD).await;
+    click(client, "setup-submit").await;
+    wait_text(client, "whoami", |t| t.contains("系统管理员")).await;
+    click(client, "logout").await;
+    sign_in(client, "admin", ADMIN_PASSWORD, "系统管理员").await;
+}
+
+/// Calls a command straight over IPC; "ok", or the error as "code:message".
+async fn raw_invoke(client: &Client, command: &str) -> String {
+    raw_invoke_with(client, command, json!({})).await
+}
+
+/// Like [`raw_invoke`], with arguments.
+async fn raw_invoke_with(client: &Client, command: &str, args: Value) -> String {
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(
+            () => done("ok"),
+            (e) => done(e && e.code ? `${e.code}:${e.message}` : String(e)),
+        );
+    "#;
+    client
+        .execute_async(script, vec![json!(command), args])
+        .await
+        .expect("invoke from the page")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 const TITLE: &str = "小区路灯不亮<img src=x onerror=\"window.__pwned=1\">";
 const CONTENT: &str =
     "幸福路 12 号小区门口的路灯已经坏了两周，晚上出行很不安全。<script>alert(1)</script>";
@@ -186,6 +255,7 @@ async fn register_a_case_through_the_window() {
 
     let client = connect(port).await;
     eprintln!("session up after {:?}", started.elapsed());
+    set_up_and_sign_in(&client).await;
     client
         .wait()
         .at_most(WAIT)
@@ -356,6 +426,7 @@ async fn start() -> App {
     let (port, native_port) = free_ports();
     let driver = Driver::spawn(port, native_port, &db, tmp.path().join("tauri-driver.log"));
     let client = connect(port).await;
+    set_up_and_sign_in(&client).await;
     client
         .wait()
         .at_most(WAIT)
@@ -735,6 +806,39 @@ async fn hostile_text_shows_literally_and_two_character_search_finds_it() {
     assert_eq!(pwned, Value::Bool(true), "citizen markup ran as script");
     assert!(c.get_alert_text().await.is_err(), "an alert is open");
 
+    // A screenshot attached through the file picker, under a hostile file name.
+    let shots = tempfile::tempdir().unwrap();
+    let picked = shots
+        .path()
+        .join("<img src=x onerror=window.__pwned=1>.png");
+    std::fs::write(&picked, b"\x89PNG\r\n\x1a\n a screenshot").unwrap();
+    c.find(Locator::Id("attach-file"))
+        .await
+        .unwrap()
+        .send_keys(picked.to_str().unwrap())
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#case-attachments li[data-sha256]"))
+        .await
+        .expect("the attachment is listed");
+    let listed = text_of(c, "case-attachments").await;
+    assert!(
+        listed.contains("<img src=x onerror=window.__pwned=1>.png"),
+        "{listed}"
+    );
+    assert_eq!(css_count(c, "#view-case img").await, 0);
+    let pwned = c
+        .execute("return window.__pwned === undefined;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        pwned,
+        Value::Bool(true),
+        "an attachment's name ran as script"
+    );
+
     // The dashboard: three awaiting acknowledgment, one click into the list.
     click(c, "nav-dash").await;
     wait_text(c, "q-awaiting_ack", |t| t.starts_with('3')).await;
@@ -752,5 +856,140 @@ async fn hostile_text_shows_literally_and_two_character_search_finds_it() {
         .await
         .expect("holidays marked");
     screenshot(c, "calendar.png").await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_start_login_lock_and_the_integrity_warning() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()),
+        "the e2e test needs a display: run it under xvfb-run"
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = tmp.path().join("e2e.db");
+    let (port, native_port) = free_ports();
+    let driver = Driver::spawn(port, native_port, &db, tmp.path().join("tauri-driver.log"));
+    let c = &connect(port).await;
+
+    // The first start asks for the administrator's password; nothing else answers yet.
+    wait_displayed(c, "setup-form").await;
+    assert!(!is_displayed(c, "login-form").await);
+    assert_eq!(raw_invoke(c, "dashboard").await, "locked:请先登录");
+    fill(c, "setup-password", ADMIN_PASSWORD).await;
+    fill(c, "setup-password2", "wenzheng-2027").await;
+    click(c, "setup-submit").await;
+    wait_text(c, "login-message", |t| t.contains("两次输入的密码不一致")).await;
+    screenshot(c, "login-setup.png").await;
+    fill(c, "setup-password", "short").await;
+    fill(c, "setup-password2", "short").await;
+    click(c, "setup-submit").await;
+    wait_text(c, "login-message", |t| t.contains("至少需要 8 个字符")).await;
+    assert_eq!(raw_invoke(c, "dashboard").await, "locked:请先登录");
+    fill(c, "setup-password", ADMIN_PASSWORD).await;
+    fill(c, "setup-password2", ADMIN_PASSWORD).await;
+    click(c, "setup-submit").await;
+    wait_text(c, "whoami", |t| t.contains("系统管理员")).await;
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#dash-cards .dash-card"))
+        .await
+        .expect("the dashboard loaded");
+    assert!(
+        !is_displayed(c, "integrity-warning").await,
+        "a fresh file is intact"
+    );
+    // Setup is done once: the command now refuses.
+    let again = raw_invoke_with(c, "setup_admin", json!({ "password": "another-password" })).await;
+    assert!(again.starts_with("forbidden:管理员密码已经设置"), "{again}");
+
+    // Locked in the middle of typing: the login form comes back, the inputs stay.
+    click(c, "nav-intake").await;
+    fill(c, "title", "锁定前输入的标题").await;
+    assert_eq!(raw_invoke(c, "logout").await, "ok");
+    click(c, "nav-list").await;
+    wait_displayed(c, "login-form").await;
+    wait_text(c, "login-message", |t| t.contains("会话已锁定，请重新登录")).await;
+    assert_eq!(raw_invoke(c, "search_cases").await, "locked:请先登录");
+    // A wrong password is refused, and the app stays locked.
+    fill(c, "login-user", "admin").await;
+    fill(c, "login-password", "wrong-password").await;
+    click(c, "login-submit").await;
+    wait_text(c, "login-message", |t| t.contains("登录名或密码不正确")).await;
+    assert_eq!(raw_invoke(c, "search_cases").await, "locked:请先登录");
+    screenshot(c, "login.png").await;
+    sign_in(c, "admin", ADMIN_PASSWORD, "系统管理员").await;
+    click(c, "nav-intake").await;
+    let kept = c
+        .find(Locator::Id("title"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("锁定前输入的标题"));
+    assert_eq!(raw_invoke(c, "search_cases").await, "ok");
+
+    // 退出: the login form, and the case list is out of reach.
+    click(c, "logout").await;
+    wait_displayed(c, "login-form").await;
+    assert_eq!(raw_invoke(c, "search_cases").await, "locked:请先登录");
+    c.clone().close().await.expect("close session");
+    drop(driver);
+    // The start made the day's backup beside the database.
+    let backups: Vec<_> = std::fs::read_dir(tmp.path().join("backups"))
+        .expect("backups folder")
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+
+    // Someone edits the history behind the app's back.
+    let tamper = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sqlite3, sys\n\
+             con = sqlite3.connect(sys.argv[1])\n\
+             con.execute('DROP TRIGGER events_no_update')\n\
+             n = con.execute(\"UPDATE events SET summary = summary || '（改）' \
+             WHERE id = (SELECT MIN(id) FROM events)\").rowcount\n\
+             assert n == 1, n\n\
+             con.commit()\n\
+             con.close()\n",
+        )
+        .arg(&db)
+        .status()
+        .expect("python3");
+    assert!(tamper.success());
+
+    // The next start finds it and warns after sign-in.
+    let (port, native_port) = free_ports();
+    let driver = Driver::spawn(
+        port,
+        native_port,
+        &db,
+        tmp.path().join("tauri-driver-2.log"),
+    );
+    let c = &connect(port).await;
+    sign_in(c, "admin", ADMIN_PASSWORD, "系统管理员").await;
+    let warning = wait_text(c, "integrity-warning", |t| !t.is_empty()).await;
+    assert!(
+        warning.starts_with("数据库完整性检查发现问题："),
+        "{warning}"
+    );
+    assert!(is_displayed(c, "integrity-warning").await);
+    screenshot(c, "integrity-warning.png").await;
+    c.clone().close().await.expect("close session");
+    drop(driver);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_about_screen_shows_the_version_the_holiday_years_and_the_files() {
+    let app = start().await;
+    let c = &app.client;
+    click(c, "nav-about").await;
+    let fields = wait_text(c, "about-fields", |t| t.contains("日志文件夹")).await;
+    assert!(fields.contains(env!("CARGO_PKG_VERSION")), "{fields}");
+    assert!(fields.contains("2024年、2025年、2026年"), "{fields}");
+    assert!(fields.contains(&app.db.display().to_string()), "{fields}");
+    assert!(fields.contains("backups"), "{fields}");
+    screenshot(c, "about.png").await;
     app.stop().await;
 }

@@ -7,6 +7,7 @@ import {
 } from "./dom.js";
 import { openCase } from "./case.js";
 import { initAdmin, loadUnits, loadTemplates, loadCalendar } from "./admin.js";
+import { startSession } from "./login.js";
 
 function cell(text, className) {
   return el("td", className, text);
@@ -344,8 +345,10 @@ function init() {
   $("case-back").addEventListener("click", () => showView("view-list"));
   $("received").value = nowLocalValue();
   initAdmin();
-  loadChoices();
-  loadDashboard();
+  startSession(() => {
+    loadChoices();
+    loadDashboard();
+  });
 }
 
 if (document.readyState === "loading") {

@@ -20,6 +20,39 @@ export async function openCase(key, show) {
   }
 }
 
+function sizeText(n) {
+  return n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
+}
+
+/** Sends the picked file to the core, which stores it by hash and logs it on the timeline. */
+async function attachPicked() {
+  const input = $("attach-file");
+  const file = input.files && input.files[0];
+  if (!file || !current) return;
+  clearMessage();
+  try {
+    if (file.size > 20 * 1048576) throw { message: `附件“${file.name}”超过 20 MB 的上限` };
+    const bytes = Array.from(new Uint8Array(await file.arrayBuffer()));
+    await invoke("attach_file", { key: current.number, name: file.name, bytes });
+    showMessage(`已添加附件：${file.name}`, "success");
+    await reload();
+  } catch (err) {
+    showMessage(`添加附件失败：${errorText(err)}`, "error");
+  } finally {
+    input.value = "";
+  }
+}
+
+function wireAttach() {
+  $("attach-file").addEventListener("change", attachPicked);
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", wireAttach);
+} else {
+  wireAttach();
+}
+
 async function reload() {
   if (!current) return;
   const desk = await invoke("case_desk", { key: current.number });
@@ -71,6 +104,17 @@ function render(c) {
   field(dl, "承办单位", c.units.map((u) => `${u.unit}（${u.role === "lead" ? "主办" : "协办"}）`).join("、"), "case-units");
   if (c.result) field(dl, "办理结果", c.result);
   $("case-content").textContent = c.content;
+  const files = $("case-attachments");
+  files.replaceChildren(
+    ...c.attachments.map((a) => {
+      const li = el("li", null, a.file_name);
+      li.dataset.sha256 = a.sha256;
+      li.appendChild(el("span", "muted", `　${sizeText(a.size)}，${chineseTime(a.created_at)}，SHA-256 ${a.sha256.slice(0, 12)}…`));
+      return li;
+    }),
+  );
+  if (c.attachments.length === 0) files.appendChild(el("li", "muted", "（没有附件）"));
+  $("attach-file").disabled = c.status === "archived";
 
   const bar = $("case-actions");
   bar.replaceChildren();

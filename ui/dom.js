@@ -1,6 +1,25 @@
 // Small DOM helpers. Data only ever enters the page through textContent.
 
-export const invoke = window.__TAURI__.core.invoke;
+const tauriInvoke = window.__TAURI__.core.invoke;
+let lockedHandler = null;
+
+/** Sets what to do when a command is refused because the session is locked. */
+export function onLocked(handler) {
+  lockedHandler = handler;
+}
+
+/**
+ * Calls a command of the Rust side. An error {code: "locked"} (nobody signed in, or idle
+ * too long) also shows the login form again; the error is still passed on to the caller.
+ */
+export async function invoke(command, args) {
+  try {
+    return await tauriInvoke(command, args);
+  } catch (err) {
+    if (err && err.code === "locked" && lockedHandler) lockedHandler();
+    throw err;
+  }
+}
 
 export const $ = (id) => document.getElementById(id);
 

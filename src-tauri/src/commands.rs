@@ -29,35 +29,37 @@ pub async fn list_cases(
     filter: Option<ListFilter>,
 ) -> CmdResult<Vec<CaseView>> {
     let filter = filter.unwrap_or_default();
-    Ok(state.service.list_cases(&state.ctx(), &filter).await?)
+    Ok(state.service.list_cases(&state.ctx()?, &filter).await?)
 }
 
 /// Registers a citizen's message as a new case.
 #[tauri::command]
 pub async fn register_case(state: State<'_, AppState>, input: NewCase) -> CmdResult<CaseView> {
-    Ok(state.service.register(&state.ctx(), input).await?)
+    Ok(state.service.register(&state.ctx()?, input).await?)
 }
 
 /// One case with everything recorded about it; `key` is the id or the case number.
 #[tauri::command]
 pub async fn case_detail(state: State<'_, AppState>, key: String) -> CmdResult<CaseDetail> {
-    Ok(state.service.case_detail(&state.ctx(), &key).await?)
+    Ok(state.service.case_detail(&state.ctx()?, &key).await?)
 }
 
 /// All handling units, by name.
 #[tauri::command]
 pub async fn list_units(state: State<'_, AppState>) -> CmdResult<Vec<UnitView>> {
+    state.ctx()?;
     Ok(state.service.list_units().await?)
 }
 
 /// The categories a case may have, in order.
 #[tauri::command]
-pub fn categories() -> Vec<CategoryChoice> {
-    Category::ALL
+pub fn categories(state: State<'_, AppState>) -> CmdResult<Vec<CategoryChoice>> {
+    state.ctx()?;
+    Ok(Category::ALL
         .iter()
         .map(|c| CategoryChoice {
             code: c.code(),
             label: c.label(),
         })
-        .collect()
+        .collect())
 }

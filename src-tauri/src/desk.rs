@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// One case for the case screen: detail, timeline and the actions allowed now.
 #[tauri::command]
 pub async fn case_desk(state: State<'_, AppState>, key: String) -> CmdResult<CaseDesk> {
-    Ok(state.service.case_desk(&state.ctx(), &key).await?)
+    Ok(state.service.case_desk(&state.ctx()?, &key).await?)
 }
 
 /// One page of the register.
@@ -26,13 +26,13 @@ pub async fn search_cases(
     filter: Option<SearchFilter>,
 ) -> CmdResult<CasePage> {
     let filter = filter.unwrap_or_default();
-    Ok(state.service.search_cases(&state.ctx(), &filter).await?)
+    Ok(state.service.search_cases(&state.ctx()?, &filter).await?)
 }
 
 /// The dashboard's counts.
 #[tauri::command]
 pub async fn dashboard(state: State<'_, AppState>) -> CmdResult<DashboardView> {
-    Ok(state.service.dashboard(&state.ctx()).await?)
+    Ok(state.service.dashboard(&state.ctx()?).await?)
 }
 
 /// Possible duplicates of a message being registered.
@@ -44,7 +44,7 @@ pub async fn similar_cases(
 ) -> CmdResult<Vec<CaseView>> {
     Ok(state
         .service
-        .similar_cases(&state.ctx(), &title, &content)
+        .similar_cases(&state.ctx()?, &title, &content)
         .await?)
 }
 
@@ -57,7 +57,7 @@ pub async fn assign_preview(
 ) -> CmdResult<AssignPreview> {
     Ok(state
         .service
-        .assign_preview(&state.ctx(), &key, units)
+        .assign_preview(&state.ctx()?, &key, units)
         .await?)
 }
 
@@ -70,7 +70,7 @@ pub async fn acknowledge_case(
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .acknowledge(&state.ctx(), &key, text.as_deref())
+        .acknowledge(&state.ctx()?, &key, text.as_deref())
         .await?)
 }
 
@@ -84,7 +84,7 @@ pub async fn instruct_case(
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .instruct(&state.ctx(), &key, &leader, &text)
+        .instruct(&state.ctx()?, &key, &leader, &text)
         .await?)
 }
 
@@ -95,7 +95,7 @@ pub async fn assign_case(
     key: String,
     input: Assignment,
 ) -> CmdResult<CaseView> {
-    Ok(state.service.assign(&state.ctx(), &key, input).await?)
+    Ok(state.service.assign(&state.ctx()?, &key, input).await?)
 }
 
 /// 退回.
@@ -108,7 +108,7 @@ pub async fn return_case(
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .return_unit(&state.ctx(), &key, &unit, &reason)
+        .return_unit(&state.ctx()?, &key, &unit, &reason)
         .await?)
 }
 
@@ -123,7 +123,13 @@ pub async fn urge_case(
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .urge(&state.ctx(), &key, &unit, level.as_deref(), text.as_deref())
+        .urge(
+            &state.ctx()?,
+            &key,
+            &unit,
+            level.as_deref(),
+            text.as_deref(),
+        )
         .await?)
 }
 
@@ -137,7 +143,7 @@ pub async fn progress_case(
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .report_progress(&state.ctx(), &key, &unit, &text)
+        .report_progress(&state.ctx()?, &key, &unit, &text)
         .await?)
 }
 
@@ -151,7 +157,7 @@ pub async fn extend_case(
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .extend(&state.ctx(), &key, days, &reason)
+        .extend(&state.ctx()?, &key, days, &reason)
         .await?)
 }
 
@@ -166,14 +172,14 @@ pub async fn reply_case(
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .reply(&state.ctx(), &key, &text, last, published.as_deref())
+        .reply(&state.ctx()?, &key, &text, last, published.as_deref())
         .await?)
 }
 
 /// 书面反馈.
 #[tauri::command]
 pub async fn feedback_case(state: State<'_, AppState>, key: String) -> CmdResult<CaseView> {
-    Ok(state.service.feedback(&state.ctx(), &key).await?)
+    Ok(state.service.feedback(&state.ctx()?, &key).await?)
 }
 
 /// 回访.
@@ -186,7 +192,7 @@ pub async fn followup_case(
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .follow_up(&state.ctx(), &key, &satisfaction, note.as_deref())
+        .follow_up(&state.ctx()?, &key, &satisfaction, note.as_deref())
         .await?)
 }
 
@@ -197,13 +203,13 @@ pub async fn close_case(
     key: String,
     result: String,
 ) -> CmdResult<CaseView> {
-    Ok(state.service.close(&state.ctx(), &key, &result).await?)
+    Ok(state.service.close(&state.ctx()?, &key, &result).await?)
 }
 
 /// 归档.
 #[tauri::command]
 pub async fn archive_case(state: State<'_, AppState>, key: String) -> CmdResult<CaseView> {
-    Ok(state.service.archive(&state.ctx(), &key).await?)
+    Ok(state.service.archive(&state.ctx()?, &key).await?)
 }
 
 /// 重新办理.
@@ -213,12 +219,13 @@ pub async fn reopen_case(
     key: String,
     reason: String,
 ) -> CmdResult<CaseView> {
-    Ok(state.service.reopen(&state.ctx(), &key, &reason).await?)
+    Ok(state.service.reopen(&state.ctx()?, &key, &reason).await?)
 }
 
 /// The reply templates.
 #[tauri::command]
 pub async fn list_templates(state: State<'_, AppState>) -> CmdResult<Vec<TemplateView>> {
+    state.ctx()?;
     Ok(state.service.list_templates().await?)
 }
 
@@ -229,7 +236,7 @@ pub async fn save_template(
     id: Option<i64>,
     input: NewTemplate,
 ) -> CmdResult<TemplateView> {
-    let ctx = state.ctx();
+    let ctx = state.ctx()?;
     Ok(match id {
         Some(id) => state.service.update_template(&ctx, id, &input).await?,
         None => state.service.add_template(&ctx, &input).await?,
@@ -239,13 +246,13 @@ pub async fn save_template(
 /// Deletes a template.
 #[tauri::command]
 pub async fn delete_template(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
-    Ok(state.service.delete_template(&state.ctx(), id).await?)
+    Ok(state.service.delete_template(&state.ctx()?, id).await?)
 }
 
 /// Adds a handling unit.
 #[tauri::command]
 pub async fn add_unit(state: State<'_, AppState>, name: String) -> CmdResult<UnitView> {
-    Ok(state.service.add_unit(&state.ctx(), &name).await?)
+    Ok(state.service.add_unit(&state.ctx()?, &name).await?)
 }
 
 /// Switches a unit on or off.
@@ -257,7 +264,7 @@ pub async fn set_unit_active(
 ) -> CmdResult<UnitView> {
     Ok(state
         .service
-        .set_unit_active(&state.ctx(), id, active)
+        .set_unit_active(&state.ctx()?, id, active)
         .await?)
 }
 
@@ -275,8 +282,8 @@ pub struct CalendarStatus {
 /// The years of the calendar.
 #[tauri::command]
 pub async fn calendar_status(state: State<'_, AppState>) -> CmdResult<CalendarStatus> {
+    let this_year = state.ctx()?.now.year();
     let calendar = state.service.calendar().await?;
-    let this_year = state.ctx().now.year();
     let mut years: Vec<i32> = calendar.years().collect();
     years.sort_unstable();
     Ok(CalendarStatus {
@@ -289,6 +296,7 @@ pub async fn calendar_status(state: State<'_, AppState>) -> CmdResult<CalendarSt
 /// One year of the calendar.
 #[tauri::command]
 pub async fn calendar_year(state: State<'_, AppState>, year: i32) -> CmdResult<CalendarYearView> {
+    state.ctx()?;
     Ok(state.service.calendar_year(year).await?)
 }
 
@@ -301,6 +309,6 @@ pub async fn import_calendar(
 ) -> CmdResult<CalendarYearView> {
     Ok(state
         .service
-        .import_calendar(&state.ctx(), &text, &name)
+        .import_calendar(&state.ctx()?, &text, &name)
         .await?)
 }

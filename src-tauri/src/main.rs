@@ -5,9 +5,14 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod about;
 mod commands;
 mod desk;
+mod files;
 mod ipc_error;
+mod logging;
+mod session;
+mod startup;
 mod state;
 mod tray;
 mod watch;
@@ -15,20 +20,34 @@ mod watch;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let _log = logging::init();
     let path = wenzheng_core::db::default_path();
-    let state = match tauri::async_runtime::block_on(state::AppState::open(&path)) {
+    let mut state = match tauri::async_runtime::block_on(state::AppState::open(&path)) {
         Ok(state) => state,
         Err(e) => {
             eprintln!("无法打开数据库 {}：{e}", path.display());
             return ExitCode::FAILURE;
         }
     };
+    // Integrity check and the day's first backup, before the window; shown after sign-in.
+    let found = tauri::async_runtime::block_on(startup::check(&state, &startup::backup_dir(&path)));
+    state.startup = found;
     let result = tauri::Builder::default()
         // One instance per database: a second start brings the first one's window forward.
         .plugin(
             tauri_plugin_single_instance::Builder::new()
                 .callback(|app, _args, _cwd| tray::show_main(app))
                 .dbus_id(tray::instance_id(&path))
+                .build(),
+        )
+        // Window size and position are remembered (not visibility: the window may be
+        // hidden in the tray when the app quits).
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
                 .build(),
         )
         .manage(state)
@@ -38,12 +57,22 @@ fn main() -> ExitCode {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            about::about,
+            session::session,
+            session::setup_admin,
+            session::login,
+            session::logout,
+            session::list_users,
+            session::add_user,
+            session::set_password,
+            session::set_idle_minutes,
             commands::list_cases,
             commands::register_case,
             commands::case_detail,
             commands::list_units,
             commands::categories,
             desk::case_desk,
+            files::attach_file,
             desk::search_cases,
             desk::dashboard,
             desk::similar_cases,

@@ -1,34 +1,184 @@
-//! What the app keeps while it runs: the open service and the acting user.
+//! What the app keeps while it runs: the open service, who is signed in (and since when
+//! they last did something), and what the checks at start found.
+//!
+//! The session is enforced here, in Rust: every command asks [`AppState::ctx`] for its
+//! context, which refuses with code `locked` when nobody is signed in or the idle time
+//! has passed (and then signs the user out). The webview's own idle timer only locks
+//! earlier.
 
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
+use serde::Serialize;
 use wenzheng_core::{Actor, Ctx, Service};
+
+use crate::ipc_error::IpcError;
+
+/// What the checks at start found: the integrity check and the daily backup.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Startup {
+    /// The integrity check and the event chain are in order.
+    pub verify_ok: bool,
+    /// What the check found wrong, in Chinese.
+    pub problems: Vec<String>,
+    /// The backup made at this start (none when today's existed already or it failed).
+    pub backup: Option<String>,
+    /// Why the backup failed, in Chinese.
+    pub backup_error: Option<String>,
+}
+
+/// A signed-in user and when they last did something.
+#[derive(Debug, Clone)]
+struct Session {
+    actor: Actor,
+    last: Instant,
+    idle: Duration,
+}
+
+/// The refusal of any command while the app is locked.
+fn locked() -> IpcError {
+    IpcError {
+        code: "locked",
+        message: "请先登录".into(),
+    }
+}
+
+/// The signed-in actor at `now`, marking the activity; signs out (and refuses) when the
+/// idle time has passed since the last activity.
+fn touch(slot: &mut Option<Session>, now: Instant) -> Result<Actor, IpcError> {
+    match slot {
+        Some(s) if now.saturating_duration_since(s.last) < s.idle => {
+            s.last = now;
+            Ok(s.actor.clone())
+        }
+        Some(_) => {
+            *slot = None;
+            Err(locked())
+        }
+        None => Err(locked()),
+    }
+}
 
 /// Shared state of the app, managed by Tauri.
 #[derive(Debug)]
 pub struct AppState {
     /// The operations over the open database.
     pub service: Service,
-    /// Who acts (for now the built-in administrator).
-    pub actor: Actor,
+    /// The built-in administrator, on whose behalf the app's own tasks act.
+    system: Actor,
+    /// The signed-in user, if any.
+    session: Mutex<Option<Session>>,
+    /// What the checks at start found.
+    pub startup: Startup,
 }
 
 impl AppState {
-    /// Opens (creating and migrating if needed) the database at `path`.
+    /// Opens (creating and migrating if needed) the database at `path`; nobody is signed in.
     pub async fn open(path: &Path) -> wenzheng_core::Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
         let service = Service::open(path).await?;
-        let actor = service.actor(None).await?;
-        Ok(AppState { service, actor })
+        let system = service.actor(None).await?;
+        Ok(AppState {
+            service,
+            system,
+            session: Mutex::new(None),
+            startup: Startup::default(),
+        })
     }
 
-    /// The context of one operation: the acting user and the current time.
-    pub fn ctx(&self) -> Ctx {
+    fn slot(&self) -> MutexGuard<'_, Option<Session>> {
+        // A panic while holding the lock cannot leave a half-written session.
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The context of one operation by the signed-in user at the current time; refuses
+    /// with code `locked` when nobody is signed in or the session has been idle too long.
+    pub fn ctx(&self) -> Result<Ctx, IpcError> {
+        let actor = touch(&mut self.slot(), Instant::now())?;
+        Ok(Ctx {
+            actor,
+            now: wenzheng_core::clock::now(),
+        })
+    }
+
+    /// The context of the app's own tasks (the deadline watch, the backup at start): the
+    /// built-in administrator, whoever is signed in.
+    pub fn system_ctx(&self) -> Ctx {
         Ctx {
-            actor: self.actor.clone(),
+            actor: self.system.clone(),
             now: wenzheng_core::clock::now(),
         }
+    }
+
+    /// The signed-in user, without counting as activity; signs out when idle too long.
+    pub fn current(&self) -> Option<Actor> {
+        let mut slot = self.slot();
+        let now = Instant::now();
+        match slot.as_ref() {
+            Some(s) if now.saturating_duration_since(s.last) < s.idle => Some(s.actor.clone()),
+            _ => {
+                *slot = None;
+                None
+            }
+        }
+    }
+
+    /// Signs `actor` in; the session locks after `idle_minutes` without a command.
+    pub fn sign_in(&self, actor: Actor, idle_minutes: u32) {
+        *self.slot() = Some(Session {
+            actor,
+            last: Instant::now(),
+            idle: Duration::from_secs(u64::from(idle_minutes) * 60),
+        });
+    }
+
+    /// Signs the user out.
+    pub fn sign_out(&self) {
+        *self.slot() = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wenzheng_core::model::Role;
+
+    fn session(idle_secs: u64, at: Instant) -> Option<Session> {
+        Some(Session {
+            actor: Actor {
+                id: 2,
+                login: "clerk".into(),
+                display_name: "王小明".into(),
+                role: Role::Clerk,
+                unit_id: None,
+            },
+            last: at,
+            idle: Duration::from_secs(idle_secs),
+        })
+    }
+
+    #[test]
+    fn nobody_signed_in_is_locked() {
+        let err = touch(&mut None, Instant::now()).unwrap_err();
+        assert_eq!((err.code, err.message.as_str()), ("locked", "请先登录"));
+    }
+
+    #[test]
+    fn activity_keeps_the_session_and_idleness_ends_it() {
+        let t0 = Instant::now();
+        let mut slot = session(60, t0);
+        // Activity within the idle time moves the mark forward each time.
+        for step in 1..=5 {
+            let at = t0 + Duration::from_secs(50 * step);
+            assert_eq!(touch(&mut slot, at).unwrap().login, "clerk");
+        }
+        // Then 60 s without a command: locked, and signed out for good.
+        let late = t0 + Duration::from_secs(250 + 60);
+        assert_eq!(touch(&mut slot, late).unwrap_err().code, "locked");
+        assert!(slot.is_none());
+        assert_eq!(touch(&mut slot, late).unwrap_err().code, "locked");
     }
 }

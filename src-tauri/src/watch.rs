@@ -32,7 +32,7 @@ pub fn spawn(app: AppHandle) {
                 Some((at, seen)) => seen != mark || at.elapsed() >= PASS_EVERY,
             };
             if due {
-                match wenzheng_notify::run_once(&state.service, &state.ctx()).await {
+                match wenzheng_notify::run_once(&state.service, &state.system_ctx()).await {
                     Ok(pass) => tray::show_counts(&app, pass.counts),
                     Err(e) => tracing::warn!("到期提醒：{e}"),
                 }

@@ -83,6 +83,8 @@ pub enum Command {
     Export(crate::report::ExportArgs),
     /// 从 Excel 或 CSV 文件导入案件（有错误的行时不导入，除非 --valid-only）
     Import(crate::report::ImportArgs),
+    /// 生成演示数据：向没有案件的数据库写入指定数量的模拟案件（用于演示与性能测试）
+    SeedDemo(crate::demo::SeedDemoArgs),
 }
 
 /// `wenzheng user …`
@@ -315,6 +317,21 @@ pub enum CaseCommand {
     Archive {
         /// 案件 id 或编号
         id: String,
+    },
+    /// 添加附件（如平台页面截图），文件保存在数据目录中并记录 SHA-256
+    Attach {
+        /// 案件 id 或编号
+        id: String,
+        /// 要附加的文件
+        file: PathBuf,
+    },
+    /// 取出附件到文件（先核对内容未被改动）
+    Attachment {
+        /// 附件 id（见 case show 的 attachments）
+        attachment: i64,
+        /// 保存到的文件
+        #[arg(long)]
+        out: PathBuf,
     },
     /// 回访：记录网民满意度（不满意则案件重办）
     Followup {

@@ -4,6 +4,7 @@
 
 mod admin;
 mod args;
+mod demo;
 mod due;
 mod output;
 mod print;

@@ -3,8 +3,8 @@
 use serde::Serialize;
 use wenzheng_core::clock::chinese_date;
 use wenzheng_core::view::{
-    BackupView, CalendarYearView, CaseDetail, CaseView, DeadlineView, RestoreView, UnitView,
-    UserView, VerifyView,
+    AttachmentView, BackupView, CalendarYearView, CaseDetail, CaseView, DeadlineView, RestoreView,
+    UnitView, UserView, VerifyView,
 };
 use wenzheng_core::Result;
 
@@ -145,6 +145,20 @@ impl Out {
                     )
                 })
                 .collect()
+        })
+    }
+
+    pub fn attachment(&self, a: &AttachmentView, saved: Option<&std::path::Path>) -> Result<()> {
+        self.emit(a, || match saved {
+            Some(p) => format!(
+                "已取出附件 {} 到 {}（内容核对无误）\n",
+                a.file_name,
+                p.display()
+            ),
+            None => format!(
+                "已添加附件 {}（id {}，{} 字节）\n",
+                a.file_name, a.id, a.size
+            ),
         })
     }
 

@@ -58,6 +58,7 @@ async fn dispatch(svc: &Service, ctx: &Ctx, out: &Out, command: Command) -> Resu
         Command::Report(c) => crate::report::report(svc, ctx, out, c).await,
         Command::Export(a) => crate::report::export(svc, ctx, out, a).await,
         Command::Import(a) => crate::report::import(svc, ctx, out, a).await,
+        Command::SeedDemo(a) => crate::demo::run(svc, ctx, out, a).await,
         Command::Restore { .. } => unreachable!("restore runs before the database is opened"),
     }
 }
@@ -141,6 +142,23 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
         CaseCommand::Close { id, result } => svc.close(ctx, &id, &result).await?,
         CaseCommand::Archive { id } => svc.archive(ctx, &id).await?,
         CaseCommand::Reopen { id, reason } => svc.reopen(ctx, &id, &reason).await?,
+        CaseCommand::Attach { id, file } => {
+            let bytes = tokio::fs::read(&file).await?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let a = svc.attach(ctx, &id, &name, &bytes).await?;
+            return out.attachment(&a, None);
+        }
+        CaseCommand::Attachment {
+            attachment,
+            out: file,
+        } => {
+            let (a, path) = svc.attachment_file(ctx, attachment).await?;
+            tokio::fs::copy(&path, &file).await?;
+            return out.attachment(&a, Some(&file));
+        }
         CaseCommand::Followup { id, result, note } => {
             svc.follow_up(ctx, &id, &result, note.as_deref()).await?
         }

@@ -36,10 +36,13 @@ pub fn default_path() -> PathBuf {
 pub struct Db {
     pool: SqlitePool,
     path: PathBuf,
+    upgrade_backup: Option<PathBuf>,
 }
 
 impl Db {
-    /// Opens (creating if missing) and migrates the database at `path`.
+    /// Opens (creating if missing) and migrates the database at `path`. When an existing
+    /// database has migrations pending, a copy of it is written first (see
+    /// [`upgrade_backup_path`]); if that copy cannot be written, nothing is migrated.
     pub async fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(dir).await?;
@@ -55,10 +58,12 @@ impl Db {
             .max_connections(4)
             .connect_with(options)
             .await?;
+        let upgrade_backup = backup_before_upgrade(&pool, path).await?;
         MIGRATOR.run(&pool).await?;
         let db = Db {
             pool,
             path: path.to_path_buf(),
+            upgrade_backup,
         };
         db.seed_bundled_calendar().await?;
         Ok(db)
@@ -72,6 +77,11 @@ impl Db {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The copy written before this open migrated an existing database, if it did.
+    pub fn upgrade_backup(&self) -> Option<&Path> {
+        self.upgrade_backup.as_deref()
     }
 
     /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so two
@@ -103,6 +113,74 @@ impl Db {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Where the copy taken before upgrading `db` goes: `<db>.before-upgrade-<version>.db`
+/// beside it (`version` being this program's), or `…-<version>-2.db`, `-3` … when an
+/// earlier copy of that name exists. Existing copies are never overwritten.
+pub fn upgrade_backup_path(db: &Path) -> PathBuf {
+    let name = db
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "wenzheng.db".to_owned());
+    let version = env!("CARGO_PKG_VERSION");
+    let mut n = 1;
+    loop {
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
+        let candidate = db.with_file_name(format!("{name}.before-upgrade-{version}{suffix}.db"));
+        if !candidate.exists() {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+/// The versions of the embedded migrations that an existing database has not applied yet.
+/// Empty for a new database (no migration table, or an empty one) and for a database
+/// written by a newer program (which the migrator then refuses, untouched).
+pub async fn pending_migrations(pool: &SqlitePool) -> Result<Vec<i64>> {
+    let has_table: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+    )
+    .fetch_one(pool)
+    .await?;
+    if !has_table {
+        return Ok(Vec::new());
+    }
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations")
+        .fetch_all(pool)
+        .await?;
+    let known: Vec<i64> = MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .map(|m| m.version)
+        .collect();
+    if applied.is_empty() || applied.iter().any(|v| !known.contains(v)) {
+        return Ok(Vec::new());
+    }
+    Ok(known.into_iter().filter(|v| !applied.contains(v)).collect())
+}
+
+/// Copies an existing database with `VACUUM INTO` before its pending migrations run.
+async fn backup_before_upgrade(pool: &SqlitePool, path: &Path) -> Result<Option<PathBuf>> {
+    let pending = pending_migrations(pool).await?;
+    if pending.is_empty() {
+        return Ok(None);
+    }
+    let out = upgrade_backup_path(path);
+    sqlx::query("VACUUM INTO ?")
+        .bind(out.to_string_lossy().into_owned())
+        .execute(pool)
+        .await?;
+    tracing::info!(
+        "升级数据库前已备份到 {}（待执行的升级：{pending:?}）",
+        out.display()
+    );
+    Ok(Some(out))
 }
 
 /// Replaces a year's schedule inside `tx`.

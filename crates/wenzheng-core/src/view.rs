@@ -106,6 +106,8 @@ pub struct CaseDetail {
     pub extensions: Vec<ExtensionView>,
     /// Follow-ups (回访) with the citizen's satisfaction.
     pub followups: Vec<FollowupView>,
+    /// Attached files (screenshots and the like).
+    pub attachments: Vec<AttachmentView>,
     /// The timeline: every event, oldest first.
     pub events: Vec<EventView>,
 }
@@ -197,6 +199,21 @@ pub struct FeedbackView {
     /// The reply it reports.
     pub reply_id: Option<i64>,
     /// When.
+    pub created_at: String,
+}
+
+/// A file attached to a case.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct AttachmentView {
+    /// Attachment id.
+    pub id: i64,
+    /// The file's name as it was attached.
+    pub file_name: String,
+    /// SHA-256 of its content (hex).
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// When it was attached.
     pub created_at: String,
 }
 

@@ -395,3 +395,80 @@ async fn automatic_backups_run_once_a_day_and_rotate() {
         ]
     );
 }
+
+#[tokio::test]
+async fn first_start_sets_the_admin_password_once() {
+    let (_dir, svc) = fresh().await;
+    assert!(!svc.has_admin_password().await.unwrap());
+    let err = svc
+        .first_admin_password(at("2026-11-27 08:00"), "短密码")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Invalid(_)), "{err}");
+    assert!(!svc.has_admin_password().await.unwrap());
+    let actor = svc
+        .first_admin_password(at("2026-11-27 08:01"), "管理员的密码123")
+        .await
+        .unwrap();
+    assert_eq!(actor.login, "admin");
+    assert!(svc.has_admin_password().await.unwrap());
+    assert_eq!(
+        svc.login("admin", "管理员的密码123").await.unwrap().login,
+        "admin"
+    );
+    // Once set, it cannot be set again this way: nothing changes.
+    let before = dump(&svc).await;
+    let err = svc
+        .first_admin_password(at("2026-11-27 08:02"), "另一个密码456")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err}");
+    assert_eq!(dump(&svc).await, before);
+    assert!(svc.login("admin", "另一个密码456").await.is_err());
+    // The setup is in the (still intact) history.
+    let events: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM events WHERE kind = 'admin_setup'")
+            .fetch_all(svc.db().pool())
+            .await
+            .unwrap();
+    assert_eq!(events, ["admin_setup"]);
+    assert!(svc.verify().await.unwrap().ok);
+}
+
+#[tokio::test]
+async fn a_password_set_by_an_admin_user_also_counts_as_setup() {
+    let (_dir, svc) = fresh().await;
+    let admin = ctx_at(&svc, "2026-11-27 08:00").await;
+    svc.add_user(&admin, user("chief", "admin", None))
+        .await
+        .unwrap();
+    let err = svc
+        .first_admin_password(at("2026-11-27 08:01"), "管理员的密码123")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err}");
+}
+
+#[tokio::test]
+async fn idle_minutes_default_to_15_and_only_admins_change_them() {
+    let (_dir, svc) = office().await;
+    assert_eq!(svc.session_idle_minutes().await.unwrap(), 15);
+    let clerk = as_user(&svc, "clerk", "2026-11-27 11:00").await;
+    let before = dump(&svc).await;
+    let err = svc.set_session_idle_minutes(&clerk, 30).await.unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err}");
+    let admin = ctx_at(&svc, "2026-11-27 11:00").await;
+    for bad in [0, 481] {
+        let err = svc.set_session_idle_minutes(&admin, bad).await.unwrap_err();
+        assert!(err.to_string().contains("自动锁定时间"), "{err}");
+    }
+    assert_eq!(dump(&svc).await, before);
+    assert_eq!(svc.set_session_idle_minutes(&admin, 5).await.unwrap(), 5);
+    assert_eq!(svc.session_idle_minutes().await.unwrap(), 5);
+    assert_eq!(
+        svc.set_session_idle_minutes(&admin, 480).await.unwrap(),
+        480
+    );
+    assert_eq!(svc.session_idle_minutes().await.unwrap(), 480);
+    assert!(svc.verify().await.unwrap().ok);
+}

@@ -169,7 +169,9 @@ pub fn embedding_allowed(data: &[u8], index: u32) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct FontOptions {
     /// The folder of the shipped fonts; default: `$WENZHENG_FONTS`, then `fonts/` beside
-    /// the executable, then the crate's own `fonts/` folder (a source checkout).
+    /// the executable (Windows installer, build dirs), `../lib/wenzheng/fonts` and
+    /// `../share/wenzheng/fonts` from it (Debian package), then the crate's own `fonts/`
+    /// folder (a source checkout).
     pub shipped_dir: Option<PathBuf>,
     /// Do not look for official fonts on the system (tests; reproducible output).
     pub shipped_only: bool,
@@ -207,6 +209,8 @@ fn shipped_dir(opts: &FontOptions) -> Result<PathBuf, PrintError> {
         .and_then(|p| p.parent().map(Path::to_path_buf))
     {
         tried.push(exe_dir.join("fonts"));
+        // The Debian package: /usr/bin/… with the resources in /usr/lib/wenzheng/.
+        tried.push(exe_dir.join("../lib/wenzheng/fonts"));
         tried.push(exe_dir.join("../share/wenzheng/fonts"));
     }
     tried.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts")));

@@ -13,8 +13,8 @@ use crate::deadline;
 use crate::error::{Error, Result};
 use crate::model::{CaseStatus, Category, Complexity, Role};
 use crate::view::{
-    AssignedUnit, AssignmentView, CaseDetail, CaseView, EventView, ExtensionView, FeedbackView,
-    FollowupView, InstructionView, ProgressView, ReplyView, UrgingView,
+    AssignedUnit, AssignmentView, AttachmentView, CaseDetail, CaseView, EventView, ExtensionView,
+    FeedbackView, FollowupView, InstructionView, ProgressView, ReplyView, UrgingView,
 };
 
 /// A citizen's message to register as a case.
@@ -278,6 +278,10 @@ impl Service {
             extensions: rows!(ExtensionView,
                 "SELECT e.id, e.days, e.reason, u.display_name AS approved_by, e.created_at
                  FROM extensions e JOIN users u ON u.id = e.approved_by WHERE e.case_id = ? ORDER BY e.id"),
+            attachments: rows!(
+                AttachmentView,
+                "SELECT id, file_name, sha256, size, created_at FROM attachments WHERE case_id = ? ORDER BY id"
+            ),
             followups: rows!(
                 FollowupView,
                 "SELECT id, satisfaction, note, created_at FROM followups WHERE case_id = ? ORDER BY id"

@@ -1,9 +1,11 @@
 //! The service layer: every operation of the product, each one transaction, each taking
 //! the acting user and `now` in a [`Ctx`]. The desktop app and the CLI call only these.
 
+mod attachments;
 mod backup;
 mod calendar;
 mod cases;
+pub mod demo;
 pub mod desk;
 pub mod documents;
 mod integrity;

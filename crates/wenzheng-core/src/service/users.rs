@@ -1,5 +1,6 @@
 //! Accounts: adding users with roles, setting passwords, signing in.
 
+use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -184,5 +185,108 @@ impl Service {
             }
             _ => Err(Error::Forbidden("登录名或密码不正确".into())),
         }
+    }
+}
+
+/// The setting that holds how many idle minutes lock the app's session.
+const IDLE_MINUTES: &str = "session.idle_minutes";
+/// Idle minutes when the setting is absent.
+const DEFAULT_IDLE_MINUTES: u32 = 15;
+/// The longest idle time an administrator may set (one working day).
+const MAX_IDLE_MINUTES: u32 = 480;
+
+impl Service {
+    /// The first start: sets the built-in administrator's (`admin`) password, only while
+    /// no administrator has one; returns the administrator, now signed in.
+    pub async fn first_admin_password(
+        &self,
+        now: DateTime<FixedOffset>,
+        password: &str,
+    ) -> Result<Actor> {
+        let hash = auth::hash_password(password)?;
+        let actor = self.actor(None).await?;
+        let mut tx = self.db.write().await?;
+        let set: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND password_hash IS NOT NULL",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if set > 0 {
+            return Err(Error::Forbidden(
+                "管理员密码已经设置，请用管理员账号登录后修改".into(),
+            ));
+        }
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(&hash)
+            .bind(actor.id)
+            .execute(&mut *tx)
+            .await?;
+        let ctx = Ctx {
+            actor: actor.clone(),
+            now,
+        };
+        event(
+            &mut tx,
+            &ctx,
+            None,
+            "admin_setup",
+            "首次启动：设置管理员密码",
+            None,
+            Some(json!({ "user_id": actor.id })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(actor)
+    }
+
+    /// After how many idle minutes the app locks its session (anyone may read it: the app
+    /// needs it before anyone signs in).
+    pub async fn session_idle_minutes(&self) -> Result<u32> {
+        let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(IDLE_MINUTES)
+            .fetch_optional(self.db.pool())
+            .await?;
+        match value {
+            None => Ok(DEFAULT_IDLE_MINUTES),
+            Some(v) => v
+                .trim()
+                .parse()
+                .map_err(|_| Error::Corrupt(format!("设置项 {IDLE_MINUTES} 的值“{v}”不是正整数"))),
+        }
+    }
+
+    /// Sets the idle minutes that lock the session, 1 to 480 (administrators only).
+    pub async fn set_session_idle_minutes(&self, ctx: &Ctx, minutes: u32) -> Result<u32> {
+        auth::require(ctx.actor.role, Permission::ManageUsers)?;
+        if !(1..=MAX_IDLE_MINUTES).contains(&minutes) {
+            return Err(Error::Invalid(format!(
+                "自动锁定时间必须在 1 到 {MAX_IDLE_MINUTES} 分钟之间"
+            )));
+        }
+        let before = self.session_idle_minutes().await?;
+        let mut tx = self.db.write().await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+                updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(IDLE_MINUTES)
+        .bind(minutes.to_string())
+        .bind(format_instant(&ctx.now))
+        .bind(ctx.actor.id)
+        .execute(&mut *tx)
+        .await?;
+        event(
+            &mut tx,
+            ctx,
+            None,
+            "session_settings",
+            &format!("自动锁定时间改为 {minutes} 分钟"),
+            Some(json!({ "idle_minutes": before })),
+            Some(json!({ "idle_minutes": minutes })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(minutes)
     }
 }

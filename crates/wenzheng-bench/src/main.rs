@@ -1,0 +1,517 @@
+//! `wenzheng-bench`: the product's speed on a large database. For each size it generates
+//! (once, then reuses) a demo database with `seed_demo`, times each operation through the
+//! services, times the same SQL through bare SQLite (rusqlite, on the same file), and
+//! prints a Markdown table of medians with the ratio. See `docs/performance.md`.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection, OpenFlags};
+use wenzheng_core::calendar::WorkCalendar;
+use wenzheng_core::clock::{format_instant, parse_local};
+use wenzheng_core::service::documents::DocKind;
+use wenzheng_core::service::{ImportMode, SearchFilter};
+use wenzheng_core::{Ctx, Service};
+use wenzheng_print::{FontOptions, Printer};
+
+/// 性能基准：生成演示数据库并测量各项操作的中位耗时
+#[derive(Debug, Parser)]
+struct Args {
+    /// 案件规模，逗号分隔
+    #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+    sizes: Vec<u64>,
+    /// 存放基准数据库的目录（已有的同规模数据库会被复用）
+    #[arg(long, default_value = "target/bench")]
+    dir: PathBuf,
+    /// 每项测量的次数（取中位数）
+    #[arg(long, default_value_t = 15)]
+    runs: usize,
+    /// 演示数据的随机种子
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// 跳过导入 10 万行的测量（它每次要复制数据库）
+    #[arg(long)]
+    skip_import: bool,
+}
+
+/// The moment every measurement is taken at.
+const NOW: &str = "2026-11-27 10:00";
+
+type BoxError = Box<dyn std::error::Error>;
+
+/// One row of the table.
+struct Line {
+    what: String,
+    service: Duration,
+    bare: Option<Duration>,
+    target: Option<Duration>,
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+/// Runs `sql` with `params` and reads every column of every row.
+fn bare(conn: &Connection, sql: &str, params: &[Value]) -> Result<usize, BoxError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let columns = stmt.column_count();
+    let mut rows = stmt.query(params_from_iter(params.iter()))?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        for i in 0..columns {
+            let _: Value = row.get(i)?;
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+struct Bench {
+    conn: Connection,
+    runs: usize,
+    lines: Vec<Line>,
+}
+
+impl Bench {
+    /// Times the service call `op` and, when given, the bare SQL statements `twin`.
+    async fn measure<F, Fut, T>(
+        &mut self,
+        what: &str,
+        target_ms: Option<u64>,
+        twin: &[(&str, Vec<Value>)],
+        mut op: F,
+    ) -> Result<(), BoxError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = wenzheng_core::Result<T>>,
+    {
+        let mut samples = Vec::new();
+        for i in 0..self.runs + 2 {
+            let t = Instant::now();
+            op().await?;
+            if i >= 2 {
+                samples.push(t.elapsed());
+            }
+        }
+        let service = median(samples);
+        let bare_time = if twin.is_empty() {
+            None
+        } else {
+            let mut samples = Vec::new();
+            for i in 0..self.runs + 2 {
+                let t = Instant::now();
+                for (sql, params) in twin {
+                    bare(&self.conn, sql, params)?;
+                }
+                if i >= 2 {
+                    samples.push(t.elapsed());
+                }
+            }
+            Some(median(samples))
+        };
+        eprintln!(
+            "  {what}: {} ms（裸 SQLite {} ms）",
+            ms(service),
+            bare_time.map_or("—".into(), ms)
+        );
+        self.lines.push(Line {
+            what: what.to_string(),
+            service,
+            bare: bare_time,
+            target: target_ms.map(Duration::from_millis),
+        });
+        Ok(())
+    }
+}
+
+const OPEN: &str = "c.status IN ('pending', 'acknowledged', 'assigned', 'in_progress')";
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), BoxError> {
+    let args = Args::parse();
+    std::fs::create_dir_all(&args.dir)?;
+    let mut tables = Vec::new();
+    for &size in &args.sizes {
+        let path = args.dir.join(format!("demo-{size}-seed{}.db", args.seed));
+        let lines = run_size(&args, size, &path).await?;
+        tables.push((size, lines));
+    }
+    for (size, lines) in tables {
+        println!("\n### {size} 件案件\n");
+        println!("| 操作 | 目标 | 服务（中位，ms） | 裸 SQLite（中位，ms） | 比值 | 达标 |");
+        println!("|---|---:|---:|---:|---:|:---:|");
+        for l in lines {
+            let ratio = l
+                .bare
+                .map(|b| l.service.as_secs_f64() / b.as_secs_f64().max(1e-9));
+            let met = l
+                .target
+                .map(|t| l.service <= t && ratio.is_none_or(|r| r <= 1.3));
+            println!(
+                "| {} | {} | {} | {} | {} | {} |",
+                l.what,
+                l.target.map_or("—".into(), |t| format!("≤ {}", ms(t))),
+                ms(l.service),
+                l.bare.map_or("—".into(), ms),
+                ratio.map_or("—".into(), |r| format!("{r:.2}×")),
+                match met {
+                    Some(true) => "✓",
+                    Some(false) => "✗",
+                    None => "—",
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxError> {
+    let now = parse_local(NOW)?;
+    if !path.exists() {
+        eprintln!("生成 {size} 件案件的演示数据库 {} …", path.display());
+        let partial = path.with_extension("partial.db");
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", partial.display()));
+        }
+        let svc = Service::open(&partial).await?;
+        let ctx = Ctx {
+            actor: svc.actor(None).await?,
+            now,
+        };
+        let t = Instant::now();
+        let summary = svc.seed_demo(&ctx, size, args.seed).await?;
+        eprintln!(
+            "  已生成：{} 件案件，{} 条操作记录，用时 {:.1} 秒",
+            summary.cases,
+            summary.events,
+            t.elapsed().as_secs_f64()
+        );
+        svc.shutdown().await;
+        std::fs::rename(&partial, path)?;
+    }
+    eprintln!("测量 {size} 件案件（{}）…", path.display());
+    let svc = Service::open(path).await?;
+    let ctx = Ctx {
+        actor: svc.actor(None).await?,
+        now,
+    };
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let mut b = Bench {
+        conn,
+        runs: args.runs,
+        lines: Vec::new(),
+    };
+
+    // The register page: status + unit, by due date.
+    let page = SearchFilter {
+        status: Some("assigned".into()),
+        unit: Some("镇城建办".into()),
+        sort: Some("due".into()),
+        limit: Some(50),
+        ..Default::default()
+    };
+    let twin = [(
+        "SELECT * FROM cases c WHERE 1 = 1 AND c.status = ?1
+           AND EXISTS (SELECT 1 FROM assignments a JOIN units u ON u.id = a.unit_id
+                       WHERE a.case_id = c.id AND a.returned_at IS NULL AND u.name = ?2)
+         ORDER BY c.reply_due ASC, c.id ASC LIMIT ?3",
+        vec![text("assigned"), text("镇城建办"), Value::Integer(51)],
+    )];
+    let (s, c) = (&svc, &ctx);
+    b.measure(
+        "台账一页：状态 + 承办单位，按答复期限排序（50 件）",
+        Some(10),
+        &twin,
+        || s.search_cases(c, &page),
+    )
+    .await?;
+
+    // Full-text search, 2, 3 and 6 characters.
+    for (q, label) in [
+        ("路灯", "两字"),
+        ("垃圾桶", "三字"),
+        ("自来水水质差", "六字"),
+    ] {
+        let filter = SearchFilter {
+            q: Some(q.into()),
+            limit: Some(50),
+            ..Default::default()
+        };
+        let twin = if q.chars().count() >= 3 {
+            [(
+                "SELECT * FROM cases c WHERE 1 = 1
+                   AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?1)
+                 ORDER BY c.received_at DESC, c.id DESC LIMIT 51",
+                vec![text(&format!("\"{q}\""))],
+            )]
+        } else {
+            [(
+                "SELECT * FROM cases c WHERE 1 = 1
+                   AND c.id IN (SELECT rowid FROM case_fts WHERE title LIKE ?1 ESCAPE '\\'
+                                OR content LIKE ?1 ESCAPE '\\' OR replies LIKE ?1 ESCAPE '\\')
+                 ORDER BY c.received_at DESC, c.id DESC LIMIT 51",
+                vec![text(&format!("%{q}%"))],
+            )]
+        };
+        b.measure(
+            &format!("全文搜索，{label}“{q}”（第一页 50 件）"),
+            Some(50),
+            &twin,
+            || s.search_cases(c, &filter),
+        )
+        .await?;
+    }
+
+    // The dashboard: the same nine statements.
+    let calendar = WorkCalendar::bundled();
+    let today = now.date_naive();
+    let soon = calendar.add_working_days(today, 2).0;
+    let (now_s, today_s, soon_s) = (
+        format_instant(&now),
+        today.format("%Y-%m-%d").to_string(),
+        soon.format("%Y-%m-%d").to_string(),
+    );
+    let since = format_instant(&(now - chrono::Duration::days(3)));
+    let count = "SELECT COUNT(*) FROM cases c WHERE 1 = 1";
+    let dashboard: Vec<(String, Vec<Value>)> = vec![
+        (format!("{count} AND c.status = 'pending'"), vec![]),
+        (
+            format!("{count} AND {OPEN} AND (c.reply_due < ?1 OR (c.status = 'pending' AND c.ack_due < ?2))"),
+            vec![text(&today_s), text(&now_s)],
+        ),
+        (format!("{count} AND {OPEN} AND c.reply_due = ?1"), vec![text(&today_s)]),
+        (
+            format!("{count} AND {OPEN} AND c.reply_due > ?1 AND c.reply_due <= ?2"),
+            vec![text(&today_s), text(&soon_s)],
+        ),
+        (
+            format!("{count} AND c.status <> 'archived' AND EXISTS (SELECT 1 FROM replies r
+                   WHERE r.case_id = c.id AND r.kind <> 'acknowledgment'
+                   AND NOT EXISTS (SELECT 1 FROM feedbacks f
+                                   WHERE f.case_id = c.id AND f.reply_id >= r.id))"),
+            vec![],
+        ),
+        (
+            format!("{count} AND c.status <> 'archived' AND EXISTS (SELECT 1 FROM instructions i
+                   WHERE i.case_id = c.id AND i.created_at >= ?1)"),
+            vec![text(&since)],
+        ),
+        (
+            format!("{count} AND (c.important = 1 OR c.sensitive = 1) AND c.status <> 'archived'
+                  AND NOT EXISTS (SELECT 1 FROM documents d
+                                  WHERE d.case_id = c.id AND d.kind = 'brief')"),
+            vec![],
+        ),
+        ("SELECT c.status, COUNT(*) FROM cases c WHERE 1 = 1 GROUP BY c.status".into(), vec![]),
+        ("SELECT MIN(c.ack_due) FROM cases c WHERE c.status = 'pending'".into(), vec![]),
+    ];
+    let twin: Vec<(&str, Vec<Value>)> = dashboard
+        .iter()
+        .map(|(q, p)| (q.as_str(), p.clone()))
+        .collect();
+    b.measure("工作台计数（9 项）", Some(20), &twin, || {
+        s.dashboard(c)
+    })
+    .await?;
+
+    // The due-state scan of every open case.
+    let twin = [(
+        "SELECT c.id, c.number, c.title, c.status, c.ack_due, c.reply_due,
+                (SELECT COUNT(*) FROM urgings g WHERE g.case_id = c.id),
+                (SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignments a
+                    JOIN units u ON u.id = a.unit_id
+                    WHERE a.case_id = c.id AND a.returned_at IS NULL
+                    ORDER BY a.role = 'assist', a.id))
+             FROM cases c WHERE c.status IN ('pending', 'acknowledged', 'assigned', 'in_progress')
+             ORDER BY c.id",
+        vec![],
+    )];
+    b.measure(
+        "到期扫描：全部未办结案件",
+        Some(50),
+        &twin,
+        || s.due_report(c),
+    )
+    .await?;
+
+    // The monthly report: the snapshot's statements.
+    let twin = [
+        (
+            "SELECT id, number, title, source, category, important, sensitive, complexity,
+                    received_at, ack_due FROM cases ORDER BY id",
+            vec![],
+        ),
+        (
+            "SELECT case_id, at, kind, after FROM events WHERE case_id IS NOT NULL ORDER BY id",
+            vec![],
+        ),
+        (
+            "SELECT case_id, unit_id, role, assigned_at, returned_at FROM assignments ORDER BY id",
+            vec![],
+        ),
+        ("SELECT case_id, unit_id, level, created_at FROM urgings ORDER BY id", vec![]),
+        ("SELECT case_id, created_at FROM instructions ORDER BY id", vec![]),
+        ("SELECT case_id, days, created_at FROM extensions ORDER BY id", vec![]),
+        ("SELECT case_id, satisfaction, created_at FROM followups ORDER BY id", vec![]),
+        (
+            "SELECT case_id, created_at, published_at FROM replies WHERE kind = 'final' ORDER BY id",
+            vec![],
+        ),
+    ];
+    let monthly_runs = b.runs.min(5);
+    let saved = std::mem::replace(&mut b.runs, monthly_runs);
+    b.measure("月报（2026-10）", Some(500), &twin, || {
+        s.monthly_report(c, "2026-10")
+    })
+    .await?;
+    b.runs = saved;
+
+    // Opening a case with its timeline: the same ten statements.
+    let id: i64 = b.conn.query_row(
+        "SELECT id FROM cases WHERE status = 'archived' ORDER BY id DESC LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?;
+    let number: String = b
+        .conn
+        .query_row("SELECT number FROM cases WHERE id = ?1", [id], |r| r.get(0))?;
+    let by_case = [
+        "SELECT * FROM cases WHERE number = ?1",
+        "SELECT a.unit_id, u.name AS unit, a.role FROM assignments a JOIN units u ON u.id = a.unit_id
+         WHERE a.case_id = ?1 AND a.returned_at IS NULL ORDER BY a.role = 'assist', a.id",
+        "SELECT year FROM calendar_years",
+        "SELECT year, day, is_off_day FROM calendar_days",
+        "SELECT a.id, u.name AS unit, a.role, a.requirements, a.assigned_at, a.returned_at, a.return_reason
+         FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.case_id = ?1 ORDER BY a.id",
+        "SELECT id, leader, text, created_at FROM instructions WHERE case_id = ?1 ORDER BY id",
+        "SELECT g.id, u.name AS unit, g.level, g.text, g.created_at
+         FROM urgings g JOIN units u ON u.id = g.unit_id WHERE g.case_id = ?1 ORDER BY g.id",
+        "SELECT p.id, u.name AS unit, p.text, p.created_at
+         FROM progress_reports p JOIN units u ON u.id = p.unit_id WHERE p.case_id = ?1 ORDER BY p.id",
+        "SELECT id, kind, text, published_at, created_at FROM replies WHERE case_id = ?1 ORDER BY id",
+        "SELECT id, seq, recipients, reply_id, created_at FROM feedbacks WHERE case_id = ?1 ORDER BY seq",
+        "SELECT e.id, e.days, e.reason, u.display_name AS approved_by, e.created_at
+         FROM extensions e JOIN users u ON u.id = e.approved_by WHERE e.case_id = ?1 ORDER BY e.id",
+        "SELECT id, satisfaction, note, created_at FROM followups WHERE case_id = ?1 ORDER BY id",
+        "SELECT e.id, e.case_id, u.display_name AS actor, e.at, e.kind, e.summary, e.before, e.after
+         FROM events e JOIN users u ON u.id = e.actor_id WHERE e.case_id = ?1 ORDER BY e.id",
+    ];
+    let twin: Vec<(&str, Vec<Value>)> = by_case
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let p = match i {
+                0 => vec![text(&number)],
+                2 | 3 => vec![],
+                _ => vec![Value::Integer(id)],
+            };
+            (*q, p)
+        })
+        .collect();
+    b.measure("打开案件及其时间线", Some(10), &twin, || {
+        s.case_detail(c, &number)
+    })
+    .await?;
+
+    // One feedback PDF: number it, read the case, lay it out.
+    let printer = Printer::new(&FontOptions::default())?;
+    let p = &printer;
+    let out = args.dir.join("feedback.pdf");
+    let o = &out;
+    let num = &number;
+    b.measure(
+        "一份书面反馈 PDF（编号、读取、排版、写文件）",
+        Some(50),
+        &[],
+        || async move {
+            let issued = s.issue_document(c, num, DocKind::Feedback).await?;
+            let detail = s.case_detail(c, num).await?;
+            let doc = p.render(&detail, &issued, c.now.date_naive());
+            tokio::fs::write(o, &doc.pdf).await?;
+            Ok(())
+        },
+    )
+    .await?;
+
+    if !args.skip_import {
+        import(&mut b, &args.dir, now).await?;
+    }
+    let lines = std::mem::take(&mut b.lines);
+    svc.shutdown().await;
+    Ok(lines)
+}
+
+/// Imports 100,000 rows (five files of 20,000, the most one file may hold) into a copy of
+/// the database; one run, as the copy grows.
+async fn import(
+    b: &mut Bench,
+    dir: &Path,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<(), BoxError> {
+    let copy = dir.join("import-copy.db");
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
+    }
+    b.conn
+        .execute("VACUUM INTO ?1", [copy.display().to_string()])?;
+    let svc = Service::open(&copy).await?;
+    let ctx = Ctx {
+        actor: svc.actor(None).await?,
+        now,
+    };
+    let mut files = Vec::new();
+    for f in 0..5 {
+        let file = dir.join(format!("import-{f}.csv"));
+        let mut csv = String::from("标题,留言内容,收到时间,问题类别,来源平台,链接\n");
+        for r in 0..20_000 {
+            let n = f * 20_000 + r;
+            csv.push_str(&format!(
+                "导入测试村道路灯损坏{n},主干道路灯坏了很久，晚上出行不便，请尽快修复（第{n}条）,2026-11-{:02} {:02}:{:02},民生,网络问政平台,https://import.example.gov.cn/{n}\n",
+                1 + n % 26,
+                n % 24,
+                n % 60
+            ));
+        }
+        std::fs::write(&file, csv)?;
+        files.push(file);
+    }
+    let t = Instant::now();
+    for file in &files {
+        let report = svc
+            .import_cases(&ctx, file, ImportMode::AllOrNothing)
+            .await?;
+        if !report.written {
+            return Err(format!(
+                "导入 {} 未写入：{:?}",
+                file.display(),
+                report.errors.first()
+            )
+            .into());
+        }
+    }
+    let took = t.elapsed();
+    eprintln!("  导入 10 万行：{} ms", ms(took));
+    svc.shutdown().await;
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
+    }
+    b.lines.push(Line {
+        what: "导入 100,000 行（5 个 CSV 文件，各 20,000 行，一次）".into(),
+        service: took,
+        bare: None,
+        target: Some(Duration::from_secs(10)),
+    });
+    Ok(())
+}
