@@ -6,7 +6,7 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::record::{active_units, event, load_case};
+use super::record::{active_units, event, load_case, put_setting};
 use super::{optional, Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::clock::format_instant;
@@ -165,15 +165,7 @@ impl Service {
         let before = read_settings(&mut tx).await?;
         for (key, value) in KEYS.iter().zip(values) {
             if let Some(v) = value {
-                sqlx::query(
-                    "UPDATE settings SET value = ?, updated_at = ?, updated_by = ? WHERE key = ?",
-                )
-                .bind(v)
-                .bind(format_instant(&ctx.now))
-                .bind(ctx.actor.id)
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
+                put_setting(&mut tx, ctx, key, &v).await?;
             }
         }
         let after = read_settings(&mut tx).await?;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::SqliteConnection;
 
-use super::record::{event, load_calendar};
+use super::record::{event, load_calendar, put_setting};
 use super::{Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::clock::{format_instant, parse_stored, parse_stored_date};
@@ -115,17 +115,7 @@ impl Service {
             (URGE_LIMIT, patch.urge_limit),
         ] {
             if let Some(v) = value {
-                sqlx::query(
-                    "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value,
-                        updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-                )
-                .bind(key)
-                .bind(v.to_string())
-                .bind(format_instant(&ctx.now))
-                .bind(ctx.actor.id)
-                .execute(&mut *tx)
-                .await?;
+                put_setting(&mut tx, ctx, key, &v.to_string()).await?;
             }
         }
         let after = read_thresholds(&mut tx).await?;

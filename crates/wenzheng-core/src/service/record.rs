@@ -258,3 +258,24 @@ pub(crate) async fn event(
     .await?;
     Ok(())
 }
+
+/// Writes one setting (`settings.key` → `value`) inside `tx`, stamped with who and when.
+pub(crate) async fn put_setting(
+    tx: &mut Transaction<'static, Sqlite>,
+    ctx: &Ctx,
+    key: &str,
+    value: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+            updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(format_instant(&ctx.now))
+    .bind(ctx.actor.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

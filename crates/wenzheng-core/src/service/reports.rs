@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use sqlx::SqliteConnection;
 
 use super::cases::{insert_case, units_of, validate_new_case};
-use super::record::{event, load_calendar, CaseRow};
+use super::record::{event, load_calendar, put_setting, CaseRow};
 use super::{Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::clock::{format_instant, parse_stored, parse_stored_date};
@@ -220,17 +220,7 @@ impl Service {
         let text = serde_json::to_string(&rule).map_err(|e| corrupt("考核规则", e))?;
         let mut tx = self.db.write().await?;
         let before = load_rule(&mut tx).await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value,
-                updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        )
-        .bind(RULE_KEY)
-        .bind(&text)
-        .bind(format_instant(&ctx.now))
-        .bind(ctx.actor.id)
-        .execute(&mut *tx)
-        .await?;
+        put_setting(&mut tx, ctx, RULE_KEY, &text).await?;
         event(
             &mut tx,
             ctx,

@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::record::event;
+use super::record::{event, put_setting};
 use super::{optional, required, Actor, Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::clock::format_instant;
@@ -265,17 +265,7 @@ impl Service {
         }
         let before = self.session_idle_minutes().await?;
         let mut tx = self.db.write().await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value,
-                updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        )
-        .bind(IDLE_MINUTES)
-        .bind(minutes.to_string())
-        .bind(format_instant(&ctx.now))
-        .bind(ctx.actor.id)
-        .execute(&mut *tx)
-        .await?;
+        put_setting(&mut tx, ctx, IDLE_MINUTES, &minutes.to_string()).await?;
         event(
             &mut tx,
             ctx,
