@@ -9,7 +9,7 @@
 //!
 //! | kind | when | key |
 //! |---|---|---|
-//! | `summary` | the first check on a working day | `summary:DATE` |
+//! | `summary` | the first check on a working day with something due, overdue or pending | `summary:DATE` |
 //! | `ack_soon` | a pending case's acknowledgment is due within `ack_hours` | `ack_soon:ID:ACK_DUE` |
 //! | `ack_overdue` | its acknowledgment became overdue within the last 24 hours | `ack_overdue:ID:ACK_DUE` |
 //! | `reply_soon` | the reply is due within `reply_working_days` working days (one notice per working day left) | `reply_soon:ID:DATE:LEFT` |
@@ -231,8 +231,9 @@ pub fn decide(
     let open: Vec<&DueCase> = cases.iter().filter(|c| c.status.is_open()).collect();
     let mut out = Vec::new();
 
-    if calendar.is_working_day(today) {
-        let c = counts(cases, now);
+    let c = counts(cases, now);
+    // The morning summary, on working days when there is something to say.
+    if calendar.is_working_day(today) && c.due_today + c.overdue + c.pending > 0 {
         let mut overdue: Vec<&str> = open
             .iter()
             .filter(|k| ack_overdue(k, now) || today > k.reply_due)
@@ -448,6 +449,13 @@ mod tests {
     }
 
     #[test]
+    fn no_summary_when_nothing_is_due_overdue_or_pending() {
+        check("2026-11-27 09:00", &[], &[], &[]);
+        let closed = [case(1, Closed, "2026-11-20 13:00", "2026-11-25")];
+        check("2026-11-27 09:00", &closed, &[], &[]);
+    }
+
+    #[test]
     fn acknowledgment_overdue_once_then_only_counted() {
         let c = [case(1, Pending, "2026-11-27 13:00", "2026-12-08")];
         check(
@@ -498,18 +506,24 @@ mod tests {
     fn make_up_working_saturday() {
         // Saturday 10 Oct 2026 is a make-up working day (调休上班): the summary comes, and
         // Monday 12 Oct is one working day away.
-        let c = [case(1, Assigned, "2026-09-30 10:00", "2026-10-12")];
+        let c = [
+            case(1, Assigned, "2026-09-30 10:00", "2026-10-12"),
+            case(2, Pending, "2026-10-11 07:00", "2026-10-21"),
+        ];
         check(
             "2026-10-10 08:00",
             &c,
             &[],
             &[
-                "今日到期 0 件，已超期 0 件，待受理 0 件",
+                "今日到期 0 件，已超期 0 件，待受理 1 件",
                 "案件 WZ-2026-000001 将于10月12日 24:00 前到期未答复（还剩 1 个工作日）",
             ],
         );
         // A plain Saturday: no summary; Monday is still one working day away.
-        let c = [case(1, Assigned, "2026-11-20 10:00", "2026-11-30")];
+        let c = [
+            case(1, Assigned, "2026-11-20 10:00", "2026-11-30"),
+            case(2, Pending, "2026-11-29 07:00", "2026-12-09"),
+        ];
         check(
             "2026-11-28 10:00",
             &c,
