@@ -4,8 +4,8 @@
 use serde::Serialize;
 use tauri::State;
 use wenzheng_core::model::Category;
-use wenzheng_core::service::{ListFilter, NewCase};
-use wenzheng_core::view::{CaseDetail, CaseView, UnitView};
+use wenzheng_core::service::NewCase;
+use wenzheng_core::view::{CaseView, UnitView};
 
 use crate::ipc_error::IpcError;
 use crate::state::AppState;
@@ -22,26 +22,10 @@ pub struct CategoryChoice {
     pub label: &'static str,
 }
 
-/// Cases matching `filter` (all when omitted), newest first.
-#[tauri::command]
-pub async fn list_cases(
-    state: State<'_, AppState>,
-    filter: Option<ListFilter>,
-) -> CmdResult<Vec<CaseView>> {
-    let filter = filter.unwrap_or_default();
-    Ok(state.service.list_cases(&state.ctx()?, &filter).await?)
-}
-
 /// Registers a citizen's message as a new case.
 #[tauri::command]
 pub async fn register_case(state: State<'_, AppState>, input: NewCase) -> CmdResult<CaseView> {
     Ok(state.service.register(&state.ctx()?, input).await?)
-}
-
-/// One case with everything recorded about it; `key` is the id or the case number.
-#[tauri::command]
-pub async fn case_detail(state: State<'_, AppState>, key: String) -> CmdResult<CaseDetail> {
-    Ok(state.service.case_detail(&state.ctx()?, &key).await?)
 }
 
 /// All handling units, by name.
