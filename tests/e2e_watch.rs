@@ -218,18 +218,22 @@ async fn tray_host(bus: &Bus) -> (zbus::Connection, Items) {
     (conn, items)
 }
 
-/// The menu labels of a dbusmenu layout, depth first.
-fn labels(v: &Value<'_>, out: &mut Vec<String>) {
+/// The menu items (id, label) of a dbusmenu layout, depth first.
+fn labels(v: &Value<'_>, out: &mut Vec<(i32, String)>) {
     match v {
         Value::Variant(inner) => labels(inner, out),
         Value::Structure(s) => {
             let fields = s.fields();
+            let id = match fields.first() {
+                Some(Value::I32(id)) => *id,
+                _ => -1,
+            };
             if let Some(Value::Dict(props)) = fields.get(1) {
                 for (k, v) in props.iter() {
                     if let (Value::Str(k), Value::Variant(v)) = (k, v) {
                         if k.as_str() == "label" {
                             if let Value::Str(label) = &**v {
-                                out.push(label.to_string());
+                                out.push((id, label.to_string()));
                             }
                         }
                     }
@@ -248,9 +252,35 @@ fn labels(v: &Value<'_>, out: &mut Vec<String>) {
 /// What a panel shows of the tray item: its label (`XAyatanaLabel`), title, and menu.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Tray {
+    /// The item's bus name.
+    bus: String,
     label: String,
     title: String,
+    /// The menu's object path.
+    menu_path: String,
     menu: Vec<String>,
+    /// The menu items' ids, in the order of `menu`.
+    ids: Vec<i32>,
+}
+
+impl Tray {
+    /// Clicks the menu item `label`, as a panel does (com.canonical.dbusmenu `Event`).
+    async fn click(&self, conn: &zbus::Connection, label: &str) {
+        let i = self
+            .menu
+            .iter()
+            .position(|l| l == label)
+            .unwrap_or_else(|| panic!("no menu item {label}: {self:?}"));
+        conn.call_method(
+            Some(self.bus.as_str()),
+            self.menu_path.as_str(),
+            Some("com.canonical.dbusmenu"),
+            "Event",
+            &(self.ids[i], "clicked", Value::I32(0), 0u32),
+        )
+        .await
+        .expect("click the tray menu item");
+    }
 }
 
 async fn read_tray(conn: &zbus::Connection, bus: &str, path: &str) -> zbus::Result<Tray> {
@@ -288,14 +318,17 @@ async fn read_tray(conn: &zbus::Connection, bus: &str, path: &str) -> zbus::Resu
         .await?;
     type Layout = (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>);
     let (_revision, (_root, _props, children)): (u32, Layout) = reply.body().deserialize()?;
-    let mut menu = Vec::new();
+    let mut items = Vec::new();
     for child in &children {
-        labels(child, &mut menu);
+        labels(child, &mut items);
     }
     Ok(Tray {
+        bus: bus.to_string(),
         label: text("XAyatanaLabel"),
         title: text("Title"),
-        menu,
+        menu_path,
+        ids: items.iter().map(|(id, _)| *id).collect(),
+        menu: items.into_iter().map(|(_, l)| l).collect(),
     })
 }
 
@@ -433,6 +466,85 @@ fn summaries(got: &Log) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// The app's visible X windows (xdotool, by `_NET_WM_PID`).
+fn visible_windows(pid: u32) -> Vec<String> {
+    let out = Command::new("xdotool")
+        .args([
+            "search",
+            "--onlyvisible",
+            "--pid",
+            &pid.to_string(),
+            "--name",
+            "网络问政办理系统",
+        ])
+        .output()
+        .expect("xdotool (Debian package xdotool) is needed");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Waits until the app has (`true`) or has no (`false`) visible window.
+async fn wait_window(pid: u32, visible: bool) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let w = visible_windows(pid);
+        if w.is_empty() != visible {
+            return w;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the window never became {}",
+            if visible { "visible" } else { "hidden" }
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Asks window `id` to close as a window manager's close button does: a `WM_PROTOCOLS`
+/// client message with `WM_DELETE_WINDOW` (Xlib through python3's ctypes; Xvfb has no
+/// window manager to do it).
+const CLOSE_WINDOW: &str = r#"
+import ctypes, sys
+x = ctypes.cdll.LoadLibrary("libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+class ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong),
+                ("message_type", ctypes.c_ulong), ("format", ctypes.c_int),
+                ("data", ctypes.c_long * 5)]
+class Event(ctypes.Union):
+    _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
+                         ctypes.POINTER(Event)]
+x.XFlush.argtypes = [ctypes.c_void_p]
+d = x.XOpenDisplay(None)
+assert d, "no display"
+for w in sys.argv[1:]:
+    e = Event()
+    e.xclient.type = 33  # ClientMessage
+    e.xclient.window = int(w)
+    e.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+    e.xclient.format = 32
+    e.xclient.data[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+    x.XSendEvent(d, int(w), 0, 0, ctypes.byref(e))
+x.XFlush(d)
+"#;
+
+fn close_windows(ids: &[String]) {
+    let status = Command::new("python3")
+        .arg("-c")
+        .arg(CLOSE_WINDOW)
+        .args(ids)
+        .status()
+        .expect("python3 is needed");
+    assert!(status.success(), "sending WM_DELETE_WINDOW failed");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_app_notifies_shows_the_count_and_a_restart_repeats_nothing() {
     let _serial = SERIAL.lock().await;
@@ -449,7 +561,7 @@ async fn the_real_app_notifies_shows_the_count_and_a_restart_repeats_nothing() {
     let (host, items) = tray_host(&bus).await;
 
     // The app starts near the deadlines; its watch runs a pass at once.
-    let app = Desktop::start(&db, &bus, NOW);
+    let mut app = Desktop::start(&db, &bus, NOW);
     wait_received(&got, 3).await;
     let app_name = "网络问政办理系统".to_string();
     assert_eq!(
@@ -501,6 +613,37 @@ async fn the_real_app_notifies_shows_the_count_and_a_restart_repeats_nothing() {
         "{tray:?}"
     );
 
+    // Closing the window (as a window manager's close button does) only hides it: the
+    // app and its watch keep running. A leader's instruction recorded meanwhile (by
+    // another program on the same file) is raised within the watch's look interval.
+    let pid = app.0.id();
+    let shown = wait_window(pid, true).await;
+    close_windows(&shown);
+    wait_window(pid, false).await;
+    assert!(
+        matches!(app.0.try_wait(), Ok(None)),
+        "closing the window quit the app"
+    );
+    let svc = Service::open(&db).await.unwrap();
+    let admin = svc.actor(None).await.unwrap();
+    svc.instruct(&ctx(&admin, NOW), &n2, "张镇长", "请环卫所今日清运完毕")
+        .await
+        .unwrap();
+    svc.shutdown().await;
+    wait_received(&got, 4).await;
+    assert_eq!(
+        summaries(&got)[3],
+        (
+            app_name.clone(),
+            format!("案件 {n2} 有新的领导批示"),
+            "张镇长批示：请环卫所今日清运完毕".to_string(),
+        )
+    );
+    assert!(matches!(app.0.try_wait(), Ok(None)));
+    // The tray's 打开主窗口 brings the window back.
+    tray.click(&host, "打开主窗口").await;
+    wait_window(pid, true).await;
+
     // Restart, a little later the same morning: the watch runs its pass again (the tray
     // is filled in after it), and nothing is raised twice.
     app.stop();
@@ -519,7 +662,7 @@ async fn the_real_app_notifies_shows_the_count_and_a_restart_repeats_nothing() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
         got.lock().unwrap().len(),
-        3,
+        4,
         "repeated after the restart: {:?}",
         summaries(&got)
     );
