@@ -19,6 +19,10 @@
 //!
 //! Overdue cases are raised one by one only on the day they become overdue; afterwards
 //! they count in the daily summary 「今日到期 N 件，已超期 M 件，待受理 K 件」.
+//!
+//! What reaches the desktop is [`fold`]ed: beyond `flood_limit` notices at once, the
+//! summary and one `folded` notification 「另有 N 件案件需要处理，请在工作台查看」 instead of a
+//! flood (every notice is still recorded and in the bell).
 
 use std::collections::HashSet;
 
