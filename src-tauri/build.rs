@@ -4,6 +4,10 @@
 /// The application's IPC commands; each gets an `allow-<command>` permission that
 /// `capabilities/main.json` grants to the main window.
 const COMMANDS: &[&str] = &[
+    "bell",
+    "bell_read",
+    "notify_settings",
+    "set_notify_settings",
     "attach_file",
     "about",
     "session",

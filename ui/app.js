@@ -8,6 +8,7 @@ import {
 import { openCase } from "./case.js";
 import { initAdmin, loadUnits, loadTemplates, loadCalendar } from "./admin.js";
 import { startSession } from "./login.js";
+import { initBell, startBell } from "./bell.js";
 
 function cell(text, className) {
   return el("td", className, text);
@@ -345,9 +346,11 @@ function init() {
   $("case-back").addEventListener("click", () => showView("view-list"));
   $("received").value = nowLocalValue();
   initAdmin();
+  initBell(showView);
   startSession(() => {
     loadChoices();
     loadDashboard();
+    startBell();
   });
 }
 

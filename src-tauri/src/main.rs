@@ -6,6 +6,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod about;
+mod bell;
+mod clock;
 mod commands;
 mod desk;
 mod files;
@@ -57,6 +59,10 @@ fn main() -> ExitCode {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            bell::bell,
+            bell::bell_read,
+            bell::notify_settings,
+            bell::set_notify_settings,
             about::about,
             session::session,
             session::setup_admin,

@@ -69,7 +69,7 @@ pub async fn session(state: State<'_, AppState>) -> CmdResult<SessionView> {
 pub async fn setup_admin(state: State<'_, AppState>, password: String) -> CmdResult<SessionView> {
     let actor = state
         .service
-        .first_admin_password(wenzheng_core::clock::now(), &password)
+        .first_admin_password(crate::clock::now(), &password)
         .await?;
     state.sign_in(actor, state.service.session_idle_minutes().await?);
     view(&state).await

@@ -100,7 +100,17 @@ impl AppState {
         let actor = touch(&mut self.slot(), Instant::now())?;
         Ok(Ctx {
             actor,
-            now: wenzheng_core::clock::now(),
+            now: crate::clock::now(),
+        })
+    }
+
+    /// Like [`AppState::ctx`], without counting as activity: for what the window refreshes
+    /// by itself (the bell), which must not keep an idle session open.
+    pub fn quiet_ctx(&self) -> Result<Ctx, IpcError> {
+        let actor = self.current().ok_or_else(locked)?;
+        Ok(Ctx {
+            actor,
+            now: crate::clock::now(),
         })
     }
 
@@ -109,7 +119,7 @@ impl AppState {
     pub fn system_ctx(&self) -> Ctx {
         Ctx {
             actor: self.system.clone(),
-            now: wenzheng_core::clock::now(),
+            now: crate::clock::now(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The tray icon: shows the overdue count (tooltip, label, menu), brings the window back,
 //! and is the way to quit — closing the window only hides it, so the deadline watch keeps
-//! running.
+//! running. On Linux it is a StatusNotifierItem (libayatana-appindicator): the label
+//! (`XAyatanaLabel`) reads 「超期 N」 and the menu lines carry the counts.
 
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
@@ -39,9 +40,9 @@ pub fn show_main(app: &AppHandle) {
 
 /// Builds the tray icon and makes closing the main window hide it instead of quitting.
 pub fn build(app: &App) -> tauri::Result<()> {
-    let show = MenuItem::with_id(app, "show", "显示主窗口", true, None::<&str>)?;
-    let overdue = MenuItem::with_id(app, "overdue", "超期案件：正在统计…", false, None::<&str>)?;
-    let today = MenuItem::with_id(app, "today", "今日到期：正在统计…", false, None::<&str>)?;
+    let show = MenuItem::with_id(app, "show", "打开主窗口", true, None::<&str>)?;
+    let overdue = MenuItem::with_id(app, "overdue", "超期案件：正在统计…", true, None::<&str>)?;
+    let today = MenuItem::with_id(app, "today", "今日到期：正在统计…", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "退出", true, None::<&str>)?;
     let sep1 = PredefinedMenuItem::separator(app)?;
     let sep2 = PredefinedMenuItem::separator(app)?;
@@ -52,6 +53,8 @@ pub fn build(app: &App) -> tauri::Result<()> {
         .menu(&menu)
         .on_menu_event(|app, event| match event.id().as_ref() {
             "show" => show_main(app),
+            // The count lines open the workbench, where the cases are listed.
+            "overdue" | "today" => crate::watch::open_in_window(app, None),
             "quit" => app.exit(0),
             _ => {}
         })

@@ -1,10 +1,14 @@
 //! The deadline watch: a task that raises the reminders of the core's rules as native
 //! desktop notifications — at start, every few minutes, and soon after any change to the
 //! database (made here or by the `wenzheng` CLI) — and shows the counts on the tray.
+//! Every reminder goes into the in-app bell too; clicking a notification brings the
+//! window forward and opens its case.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Emitter, Manager};
+use wenzheng_notify::OnOpen;
 
 use crate::state::AppState;
 use crate::tray;
@@ -14,8 +18,27 @@ const LOOK_EVERY: Duration = Duration::from_secs(15);
 /// How often it runs a pass even when nothing changed (time passes, deadlines come).
 const PASS_EVERY: Duration = Duration::from_secs(5 * 60);
 
+/// The event that tells the window to open a case (payload: its number) or, with no
+/// number, the workbench.
+pub const OPEN_CASE_EVENT: &str = "open-case";
+/// The event that tells the window the bell has new notifications.
+pub const BELL_EVENT: &str = "bell-changed";
+
+/// Brings the main window forward and opens case `number` there (the workbench when
+/// `None`).
+pub fn open_in_window(app: &AppHandle, number: Option<String>) {
+    tray::show_main(app);
+    if let Err(e) = app.emit_to("main", OPEN_CASE_EVENT, number) {
+        tracing::warn!("无法在窗口中打开案件：{e}");
+    }
+}
+
 /// Starts the watch; it runs until the app quits, window closed or not.
 pub fn spawn(app: AppHandle) {
+    let on_open: OnOpen = {
+        let app = app.clone();
+        Arc::new(move |number| open_in_window(&app, number))
+    };
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         let mut last: Option<(Instant, i64)> = None;
@@ -32,8 +55,19 @@ pub fn spawn(app: AppHandle) {
                 Some((at, seen)) => seen != mark || at.elapsed() >= PASS_EVERY,
             };
             if due {
-                match wenzheng_notify::run_once(&state.service, &state.system_ctx()).await {
-                    Ok(pass) => tray::show_counts(&app, pass.counts),
+                let pass = wenzheng_notify::run_once(
+                    &state.service,
+                    &state.system_ctx(),
+                    Some(on_open.clone()),
+                )
+                .await;
+                match pass {
+                    Ok(pass) => {
+                        tray::show_counts(&app, pass.counts);
+                        if !pass.recorded.is_empty() {
+                            let _ = app.emit_to("main", BELL_EVENT, pass.recorded.len());
+                        }
+                    }
                     Err(e) => tracing::warn!("到期提醒：{e}"),
                 }
                 last = Some((Instant::now(), mark));

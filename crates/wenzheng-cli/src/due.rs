@@ -31,6 +31,9 @@ pub enum DueCommand {
         /// 催办达到多少次时提醒（0 为不提醒，默认 3）
         #[arg(long)]
         urge_limit: Option<u32>,
+        /// 一次超过多少条新提醒时合并为一条桌面通知（1–50，默认 5）
+        #[arg(long)]
+        flood_limit: Option<u32>,
     },
 }
 
@@ -46,7 +49,7 @@ fn print_thresholds(out: &Out, t: &Thresholds) -> Result<()> {
         return json(t);
     }
     println!(
-        "受理期限前 {} 小时提醒\n答复期限前 {} 个工作日提醒\n催办 {} 次提醒{}",
+        "受理期限前 {} 小时提醒\n答复期限前 {} 个工作日提醒\n催办 {} 次提醒{}\n一次超过 {} 条新提醒时合并为一条桌面通知",
         t.ack_hours,
         t.reply_working_days,
         t.urge_limit,
@@ -54,7 +57,8 @@ fn print_thresholds(out: &Out, t: &Thresholds) -> Result<()> {
             "（已关闭）"
         } else {
             ""
-        }
+        },
+        t.flood_limit
     );
     Ok(())
 }
@@ -66,13 +70,19 @@ pub async fn run(svc: &Service, ctx: &Ctx, out: &Out, args: DueArgs) -> Result<(
             ack_hours,
             reply_days,
             urge_limit,
+            flood_limit,
         }) => {
             let patch = ThresholdsPatch {
                 ack_hours,
                 reply_working_days: reply_days,
                 urge_limit,
+                flood_limit,
             };
-            let t = if ack_hours.is_some() || reply_days.is_some() || urge_limit.is_some() {
+            let t = if ack_hours.is_some()
+                || reply_days.is_some()
+                || urge_limit.is_some()
+                || flood_limit.is_some()
+            {
                 svc.set_notify_settings(ctx, patch).await?
             } else {
                 svc.notify_settings().await?

@@ -19,6 +19,10 @@
 //!
 //! Overdue cases are raised one by one only on the day they become overdue; afterwards
 //! they count in the daily summary 「今日到期 N 件，已超期 M 件，待受理 K 件」.
+//!
+//! What reaches the desktop is [`fold`]ed: beyond `flood_limit` notices at once, the
+//! summary and one `folded` notification 「另有 N 件案件需要处理，请在工作台查看」 instead of a
+//! flood (every notice is still recorded and in the bell).
 
 use std::collections::HashSet;
 
@@ -77,6 +81,9 @@ pub struct Thresholds {
     pub reply_working_days: u32,
     /// Raise a case urged this many times (default 3; 0 turns it off).
     pub urge_limit: u32,
+    /// More new notifications than this in one pass are folded into one desktop
+    /// notification (default 5; see [`fold`]).
+    pub flood_limit: u32,
 }
 
 impl Default for Thresholds {
@@ -85,6 +92,7 @@ impl Default for Thresholds {
             ack_hours: 4,
             reply_working_days: 1,
             urge_limit: 3,
+            flood_limit: 5,
         }
     }
 }
@@ -107,6 +115,8 @@ pub enum NoticeKind {
     UrgeLimit,
     /// A new leader's instruction.
     Instruction,
+    /// Several notices folded into one desktop notification (never recorded itself).
+    Folded,
 }
 
 impl NoticeKind {
@@ -120,7 +130,28 @@ impl NoticeKind {
             NoticeKind::ReplyOverdue => "reply_overdue",
             NoticeKind::UrgeLimit => "urge_limit",
             NoticeKind::Instruction => "instruction",
+            NoticeKind::Folded => "folded",
         }
+    }
+}
+
+impl std::str::FromStr for NoticeKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            NoticeKind::Summary,
+            NoticeKind::AckSoon,
+            NoticeKind::AckOverdue,
+            NoticeKind::ReplySoon,
+            NoticeKind::ReplyOverdue,
+            NoticeKind::UrgeLimit,
+            NoticeKind::Instruction,
+            NoticeKind::Folded,
+        ]
+        .into_iter()
+        .find(|k| k.code() == s)
+        .ok_or_else(|| format!("未知的提醒类型“{s}”"))
     }
 }
 
@@ -358,6 +389,64 @@ pub fn decide(
     out.extend(soon);
     out.extend(other);
     out.retain(|n| !sent.contains(&n.key));
+    out
+}
+
+/// One desktop notification: a notice, and the keys of the recorded notices it stands for
+/// (its own key, or all the folded ones).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Popup {
+    /// What to show.
+    pub notice: Notice,
+    /// The keys it stands for; once the desktop takes it, they count as shown.
+    pub covers: Vec<String>,
+}
+
+/// How many case numbers a folded notification lists.
+const FOLDED_NUMBERS: usize = 5;
+
+/// The desktop notifications for `notices` (in order): one each when there are at most
+/// `limit`; otherwise the daily summaries as they are and one folded notification
+/// 「另有 N 件案件需要处理，请在工作台查看」 for all the rest, so that a pass never floods the
+/// desktop. Every notice is still recorded and in the bell; only the popups are folded.
+pub fn fold(notices: Vec<Notice>, limit: u32) -> Vec<Popup> {
+    let single = |n: Notice| Popup {
+        covers: vec![n.key.clone()],
+        notice: n,
+    };
+    if notices.len() <= limit as usize {
+        return notices.into_iter().map(single).collect();
+    }
+    let (summaries, rest): (Vec<Notice>, Vec<Notice>) = notices
+        .into_iter()
+        .partition(|n| n.kind == NoticeKind::Summary);
+    let mut out: Vec<Popup> = summaries.into_iter().map(single).collect();
+    let mut numbers: Vec<&str> = Vec::new();
+    for n in &rest {
+        if let Some(number) = n.case_number.as_deref() {
+            if !numbers.contains(&number) {
+                numbers.push(number);
+            }
+        }
+    }
+    let more = if numbers.len() > FOLDED_NUMBERS {
+        " 等"
+    } else {
+        ""
+    };
+    let listed: Vec<&str> = numbers.iter().take(FOLDED_NUMBERS).copied().collect();
+    let notice = Notice {
+        key: format!("folded:{}", rest.first().map_or("", |n| n.key.as_str())),
+        kind: NoticeKind::Folded,
+        case_id: None,
+        case_number: None,
+        summary: format!("另有 {} 件案件需要处理，请在工作台查看", numbers.len()),
+        body: format!("{}{more}（共 {} 条提醒）", listed.join("、"), rest.len()),
+    };
+    out.push(Popup {
+        notice,
+        covers: rest.into_iter().map(|n| n.key).collect(),
+    });
     out
 }
 
@@ -675,5 +764,108 @@ mod tests {
             got[0].summary,
             "案件 WZ-2026-000001 将于12月1日 24:00 前到期未答复（还剩 2 个工作日）"
         );
+    }
+
+    fn popups(now: &str, cases: &[DueCase], limit: u32) -> Vec<Popup> {
+        let all = decide(
+            cases,
+            &[],
+            &WorkCalendar::bundled(),
+            &Thresholds::default(),
+            at(now),
+            &HashSet::new(),
+        );
+        fold(all, limit)
+    }
+
+    #[test]
+    fn a_flood_is_folded_into_one_notification() {
+        // Eight cases whose acknowledgment falls due this afternoon: the summary and
+        // eight reminders, nine notices in one pass.
+        let c: Vec<DueCase> = (1..=8)
+            .map(|n| case(n, Pending, "2026-11-27 13:00", "2026-12-08"))
+            .collect();
+        let got = popups("2026-11-27 09:30", &c, 5);
+        let shown: Vec<(&str, NoticeKind)> = got
+            .iter()
+            .map(|p| (p.notice.summary.as_str(), p.notice.kind))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "今日到期 8 件，已超期 0 件，待受理 8 件",
+                    NoticeKind::Summary
+                ),
+                ("另有 8 件案件需要处理，请在工作台查看", NoticeKind::Folded),
+            ]
+        );
+        assert_eq!(
+            got[1].notice.body,
+            "WZ-2026-000001、WZ-2026-000002、WZ-2026-000003、WZ-2026-000004、WZ-2026-000005 等（共 8 条提醒）"
+        );
+        assert_eq!(got[1].notice.case_id, None);
+        // The folded one stands for every other notice: all are accounted for.
+        assert_eq!(got[0].covers, ["summary:2026-11-27"]);
+        assert_eq!(got[1].covers.len(), 8);
+        assert_eq!(got[1].covers[0], "ack_soon:1:2026-11-27T13:00");
+        assert_eq!(got[1].covers[7], "ack_soon:8:2026-11-27T13:00");
+    }
+
+    #[test]
+    fn up_to_the_limit_each_notice_is_its_own_notification() {
+        let c: Vec<DueCase> = (1..=4)
+            .map(|n| case(n, Pending, "2026-11-27 13:00", "2026-12-08"))
+            .collect();
+        // Five notices, limit 5: five popups.
+        let got = popups("2026-11-27 09:30", &c, 5);
+        assert_eq!(got.len(), 5);
+        assert!(got.iter().all(|p| p.covers == [p.notice.key.clone()]));
+        assert!(got.iter().all(|p| p.notice.kind != NoticeKind::Folded));
+        // Limit 4: the summary and one folded for the four cases.
+        let got = popups("2026-11-27 09:30", &c, 4);
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            got[1].notice.summary,
+            "另有 4 件案件需要处理，请在工作台查看"
+        );
+        assert_eq!(
+            got[1].notice.body,
+            "WZ-2026-000001、WZ-2026-000002、WZ-2026-000003、WZ-2026-000004（共 4 条提醒）"
+        );
+    }
+
+    #[test]
+    fn a_folded_count_names_cases_not_notices() {
+        // On a Saturday (no summary): six cases each with an acknowledgment and a reply
+        // due → twelve notices about six cases.
+        let c: Vec<DueCase> = (1..=6)
+            .map(|n| case(n, Pending, "2026-11-28 13:00", "2026-11-28"))
+            .collect();
+        let got = popups("2026-11-28 10:00", &c, 5);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(
+            got[0].notice.summary,
+            "另有 6 件案件需要处理，请在工作台查看"
+        );
+        assert_eq!(got[0].covers.len(), 12);
+        assert!(got[0].notice.body.ends_with("等（共 12 条提醒）"));
+    }
+
+    #[test]
+    fn kinds_read_back_from_their_codes() {
+        for kind in [
+            NoticeKind::Summary,
+            NoticeKind::AckSoon,
+            NoticeKind::AckOverdue,
+            NoticeKind::ReplySoon,
+            NoticeKind::ReplyOverdue,
+            NoticeKind::UrgeLimit,
+            NoticeKind::Instruction,
+            NoticeKind::Folded,
+        ] {
+            assert_eq!(kind.code().parse::<NoticeKind>(), Ok(kind));
+        }
+        assert!("nothing".parse::<NoticeKind>().is_err());
     }
 }

@@ -373,3 +373,33 @@ pub struct RestoreView {
     /// Events verified in the backup.
     pub events_checked: usize,
 }
+
+/// One notification in the in-app bell (铃铛).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BellItem {
+    /// Stable key of the situation (see `due.rs`).
+    pub key: String,
+    /// What it is about (`summary`, `ack_soon`, `reply_overdue` …).
+    pub kind: String,
+    /// The case's id, `None` for the daily summary.
+    pub case_id: Option<i64>,
+    /// The case's number, `None` for the daily summary.
+    pub case_number: Option<String>,
+    /// The title line, in Chinese, as sent to the desktop.
+    pub summary: String,
+    /// The text, in Chinese, as sent.
+    pub body: String,
+    /// When the watch raised it (RFC 3339, +08:00).
+    pub sent_at: String,
+    /// Whether the signed-in user has read it.
+    pub read: bool,
+}
+
+/// The bell of the signed-in user: how many are unread, and the newest notifications.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BellView {
+    /// Notifications the user has not read.
+    pub unread: u32,
+    /// The newest notifications first (at most 50).
+    pub items: Vec<BellItem>,
+}

@@ -1,18 +1,27 @@
 //! # wenzheng-notify
 //!
 //! The deadline watch's one pass, without a window: asks the core what to notify
-//! ([`Service::due_report`]), raises each notice as a native desktop notification with
-//! notify-rust (on Linux: `org.freedesktop.Notifications` on the session D-Bus), and records
-//! what was raised ([`Service::record_notified`]) so that a restart repeats nothing. The
-//! desktop app runs [`run_once`] at start, periodically and after every change; it does not
-//! depend on Tauri, so it is tested on a private session bus.
+//! ([`Service::due_report`]), records every new notice at once ([`Service::record_notified`]:
+//! the in-app bell shows it, and a restart repeats nothing), and raises what the desktop has
+//! not taken yet as native desktop notifications with notify-rust (on Linux:
+//! `org.freedesktop.Notifications` on the session D-Bus), folded when there are many
+//! ([`wenzheng_core::due::fold`]). Clicking a notification (where the desktop supports
+//! actions) calls back with its case. The desktop app runs [`run_once`] at start,
+//! periodically and after every change; it does not depend on Tauri, so it is tested on a
+//! private session bus.
+
+use std::sync::Arc;
 
 use notify_rust::Notification;
-use wenzheng_core::due::{DueCounts, Notice, NoticeKind};
+use wenzheng_core::due::{fold, DueCounts, Notice, NoticeKind};
 use wenzheng_core::{Ctx, Service};
 
 /// The application name the notifications carry.
 pub const APP_NAME: &str = "网络问政办理系统";
+
+/// What a click on a notification calls: with the case's number, or `None` for the daily
+/// summary and a folded notification (open the workbench).
+pub type OnOpen = Arc<dyn Fn(Option<String>) + Send + Sync>;
 
 /// What can go wrong in a pass of the watch.
 #[derive(Debug, thiserror::Error)]
@@ -30,53 +39,110 @@ pub enum NotifyError {
 pub struct Pass {
     /// Due today, overdue and pending, at the moment of the pass (for the tray).
     pub counts: DueCounts,
-    /// The notifications raised and recorded in this pass.
-    pub sent: Vec<Notice>,
-    /// Why the remaining ones were not raised (they are tried again next pass).
+    /// The new notices recorded in this pass (all in the bell).
+    pub recorded: Vec<Notice>,
+    /// The desktop notifications the desktop took in this pass (folded ones included).
+    pub shown: Vec<Notice>,
+    /// Why the remaining ones were not shown (they are tried again next pass, for a day).
     pub failed: Option<String>,
 }
 
-/// Raises one notice as a desktop notification; returns the id the server gave it.
-pub async fn send(notice: &Notice) -> Result<u32, NotifyError> {
+/// Raises one notice as a desktop notification; returns the id the server gave it. With
+/// `on_open`, a click on it (the `default` action) calls `on_open` with its case; waiting
+/// for the click runs on its own task and never holds up the caller.
+pub async fn send(notice: &Notice, on_open: Option<OnOpen>) -> Result<u32, NotifyError> {
     let mut n = Notification::new();
     n.appname(APP_NAME)
         .summary(&notice.summary)
         .body(&notice.body)
         .icon("appointment-soon");
-    show(&mut n, notice.kind).await
+    show(&mut n, notice, on_open).await
 }
 
+/// How long a shown notification is watched for a click.
 #[cfg(all(unix, not(target_os = "macos")))]
-async fn show(n: &mut Notification, kind: NoticeKind) -> Result<u32, NotifyError> {
-    use notify_rust::Urgency;
-    if matches!(kind, NoticeKind::AckOverdue | NoticeKind::ReplyOverdue) {
+const CLICK_WAIT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+#[cfg(all(unix, not(target_os = "macos")))]
+async fn show(
+    n: &mut Notification,
+    notice: &Notice,
+    on_open: Option<OnOpen>,
+) -> Result<u32, NotifyError> {
+    use notify_rust::{NotificationResponse, Urgency};
+    if matches!(
+        notice.kind,
+        NoticeKind::AckOverdue | NoticeKind::ReplyOverdue
+    ) {
         n.urgency(Urgency::Critical);
     }
-    n.show_async()
+    if on_open.is_some() {
+        let label = if notice.case_number.is_some() {
+            "打开案件"
+        } else {
+            "打开工作台"
+        };
+        n.action("default", label);
+    }
+    let handle = n
+        .show_async()
         .await
-        .map(|h| h.id())
-        .map_err(|e| NotifyError::Send(e.to_string()))
+        .map_err(|e| NotifyError::Send(e.to_string()))?;
+    let id = handle.id();
+    if let Some(on_open) = on_open {
+        let case = notice.case_number.clone();
+        tokio::spawn(async move {
+            let wait = handle.wait_for_action_async(|response| {
+                let clicked = match response {
+                    NotificationResponse::Default => true,
+                    NotificationResponse::Action(a) => a == "default",
+                    _ => false,
+                };
+                if clicked {
+                    on_open(case);
+                }
+            });
+            // A notification nobody closes is let go after a day.
+            let _ = tokio::time::timeout(CLICK_WAIT, wait).await;
+        });
+    }
+    Ok(id)
 }
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-async fn show(n: &mut Notification, _kind: NoticeKind) -> Result<u32, NotifyError> {
+async fn show(
+    n: &mut Notification,
+    _notice: &Notice,
+    _on_open: Option<OnOpen>,
+) -> Result<u32, NotifyError> {
     n.show()
         .map(|_| 0)
         .map_err(|e| NotifyError::Send(e.to_string()))
 }
 
-/// One pass of the watch at `ctx.now`: raises what the core decides and records each
-/// notification once the desktop has taken it. A notification the desktop refuses stops
-/// the pass and is not recorded, so the next pass tries again.
-pub async fn run_once(svc: &Service, ctx: &Ctx) -> Result<Pass, NotifyError> {
+/// One pass of the watch at `ctx.now`: records what the core decides (the bell shows it at
+/// once), then raises what the desktop has not taken yet — folded beyond the flood
+/// threshold — and marks each notification taken once the desktop has it. A notification
+/// the desktop refuses stops the pass; it is tried again next pass, for a day.
+pub async fn run_once(
+    svc: &Service,
+    ctx: &Ctx,
+    on_open: Option<OnOpen>,
+) -> Result<Pass, NotifyError> {
     let report = svc.due_report(ctx).await?;
+    svc.record_notified(ctx, &report.notices).await?;
     let mut pass = Pass {
         counts: report.counts,
+        recorded: report.notices,
         ..Pass::default()
     };
-    for notice in report.notices {
-        match send(&notice).await {
-            Ok(_) => pass.sent.push(notice),
+    let waiting = svc.undelivered(ctx).await?;
+    for popup in fold(waiting, report.thresholds.flood_limit) {
+        match send(&popup.notice, on_open.clone()).await {
+            Ok(_) => {
+                svc.mark_delivered(ctx, &popup.covers).await?;
+                pass.shown.push(popup.notice);
+            }
             Err(e) => {
                 tracing::warn!("到期提醒未能发出：{e}");
                 pass.failed = Some(e.to_string());
@@ -84,6 +150,5 @@ pub async fn run_once(svc: &Service, ctx: &Ctx) -> Result<Pass, NotifyError> {
             }
         }
     }
-    svc.record_notified(ctx, &pass.sent).await?;
     Ok(pass)
 }

@@ -1,8 +1,10 @@
 //! The watch's pass against a real session D-Bus: a private `dbus-daemon`, a recording
 //! `org.freedesktop.Notifications` server on it (zbus), a real SQLite file, and the real
 //! notify-rust calls of `wenzheng_notify::run_once`. Checks the Chinese texts that arrive,
-//! that a restart raises nothing again, that a changed situation is raised, and that a
-//! notification the desktop could not take is tried again rather than lost.
+//! that a restart raises nothing again, that a changed situation is raised, that a
+//! notification the desktop could not take is in the bell at once and tried again rather
+//! than lost, that a flood is folded into one notification, and that clicking a
+//! notification (the server's `ActionInvoked` signal) calls back with its case.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -12,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use wenzheng_core::clock::parse_local;
 use wenzheng_core::service::{Assignment, NewCase};
 use wenzheng_core::{Ctx, Service};
-use wenzheng_notify::{run_once, APP_NAME};
+use wenzheng_notify::{run_once, OnOpen, APP_NAME};
 
 /// A private session bus, stopped when dropped.
 struct Bus {
@@ -76,8 +78,12 @@ impl Drop for Bus {
 /// What the recording server received: (app name, summary, body).
 type Received = Arc<Mutex<Vec<(String, String, String)>>>;
 
+/// The actions each notification offered, in order.
+type Actions = Arc<Mutex<Vec<Vec<String>>>>;
+
 struct Recorder {
     got: Received,
+    actions: Actions,
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -90,17 +96,18 @@ impl Recorder {
         _app_icon: String,
         summary: String,
         body: String,
-        _actions: Vec<String>,
+        actions: Vec<String>,
         _hints: HashMap<String, zbus::OwnedVariant>,
         _expire_timeout: i32,
     ) -> u32 {
+        self.actions.lock().unwrap().push(actions);
         let mut got = self.got.lock().unwrap();
         got.push((app_name, summary, body));
         u32::try_from(got.len()).unwrap()
     }
 
     fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into()]
+        vec!["body".into(), "actions".into()]
     }
 
     fn get_server_information(&self) -> (String, String, String, String) {
@@ -186,30 +193,49 @@ async fn notifications_arrive_once_across_restarts() {
     .unwrap();
 
     let morning = ctx(&admin, "2026-11-27 09:30");
+    let opened: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let on_open: OnOpen = {
+        let opened = opened.clone();
+        Arc::new(move |case| opened.lock().unwrap().push(case))
+    };
 
-    // No notification service on the bus yet: nothing is raised, nothing recorded.
-    let pass = run_once(&svc, &morning).await.unwrap();
-    assert!(pass.sent.is_empty());
+    // No notification service on the bus yet: nothing is shown, but everything is
+    // recorded — the bell has it — and waits for the desktop.
+    let pass = run_once(&svc, &morning, Some(on_open.clone()))
+        .await
+        .unwrap();
+    assert!(pass.shown.is_empty());
+    assert_eq!(pass.recorded.len(), 4);
     assert!(
         pass.failed.is_some(),
         "a missing notification service is reported"
     );
-    assert_eq!(svc.due_report(&morning).await.unwrap().notices.len(), 4);
+    assert_eq!(svc.bell(&morning).await.unwrap().unread, 4);
+    assert!(svc.due_report(&morning).await.unwrap().notices.is_empty());
+    assert_eq!(svc.undelivered(&morning).await.unwrap().len(), 4);
 
     // Now a notification server takes the name.
     let got: Received = Arc::default();
-    let _server = zbus::connection::Builder::address(bus.address.as_str())
+    let actions: Actions = Arc::default();
+    let server = zbus::connection::Builder::address(bus.address.as_str())
         .name("org.freedesktop.Notifications")
         .serve_at(
             "/org/freedesktop/Notifications",
-            Recorder { got: got.clone() },
+            Recorder {
+                got: got.clone(),
+                actions: actions.clone(),
+            },
         )
         .build()
         .await
         .unwrap();
 
-    let pass = run_once(&svc, &morning).await.unwrap();
+    let pass = run_once(&svc, &morning, Some(on_open.clone()))
+        .await
+        .unwrap();
     assert_eq!(pass.failed, None);
+    assert!(pass.recorded.is_empty());
+    assert_eq!(pass.shown.len(), 4);
     assert_eq!(
         (
             pass.counts.due_today,
@@ -245,24 +271,37 @@ async fn notifications_arrive_once_across_restarts() {
             ),
         ]
     );
+    // Each offers the default action: clicking it opens the case (or the workbench).
+    assert_eq!(
+        actions.lock().unwrap()[..2],
+        [
+            vec!["default".to_string(), "打开工作台".to_string()],
+            vec!["default".to_string(), "打开案件".to_string()],
+        ]
+    );
+
+    // The user clicks the second notification (id 2, case 2): the server emits
+    // ActionInvoked, and the callback gets the case. (Sent until it arrives: the waiting
+    // task subscribes right after the notification was shown.)
+    click(&server, 2, &opened).await;
+    assert_eq!(*opened.lock().unwrap(), [Some(c2.number.clone())]);
 
     // Restart: a new process opens the same file and looks again a little later.
     svc.shutdown().await;
     let svc = Service::open(&path).await.unwrap();
-    let pass = run_once(&svc, &ctx(&admin, "2026-11-27 09:45"))
+    let pass = run_once(&svc, &ctx(&admin, "2026-11-27 09:45"), None)
         .await
         .unwrap();
     assert!(
-        pass.sent.is_empty(),
-        "repeated after restart: {:?}",
-        pass.sent
+        pass.recorded.is_empty() && pass.shown.is_empty(),
+        "repeated after restart: {pass:?}"
     );
     assert_eq!(got.lock().unwrap().len(), 4);
 
     // The situation changes: at 12:01 case 1 is overdue — raised once.
     let noon = ctx(&admin, "2026-11-27 12:01");
-    run_once(&svc, &noon).await.unwrap();
-    run_once(&svc, &noon).await.unwrap();
+    run_once(&svc, &noon, None).await.unwrap();
+    run_once(&svc, &noon, None).await.unwrap();
     let all = summaries(&got);
     assert_eq!(all.len(), 5, "{all:?}");
     assert_eq!(all[4], format!("案件 {n1} 已超过受理期限，尚未受理"));
@@ -273,5 +312,57 @@ async fn notifications_arrive_once_across_restarts() {
         .await
         .unwrap();
     assert!(report.notices.is_empty(), "{:?}", report.notices);
+
+    // A flood: six messages registered the evening before, all due for acknowledgment
+    // by 20:00. At 16:30 one pass has six new notices (more than the threshold of 5):
+    // one folded notification, all six in the bell.
+    let evening = ctx(&admin, "2026-11-26 20:00");
+    for n in 1..=6 {
+        svc.register(
+            &evening,
+            NewCase {
+                title: format!("留言{n}"),
+                content: "内容".into(),
+                ..NewCase::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let later = ctx(&admin, "2026-11-27 16:30");
+    let pass = run_once(&svc, &later, Some(on_open.clone())).await.unwrap();
+    assert_eq!(pass.recorded.len(), 6);
+    assert_eq!(pass.shown.len(), 1);
+    let all = summaries(&got);
+    assert_eq!(all.len(), 6, "{all:?}");
+    assert_eq!(all[5], "另有 6 件案件需要处理，请在工作台查看");
+    assert!(svc.undelivered(&later).await.unwrap().is_empty());
+    assert_eq!(svc.bell(&later).await.unwrap().unread, 11);
+    // Clicking the folded one opens the workbench (no case).
+    click(&server, 6, &opened).await;
+    assert_eq!(*opened.lock().unwrap(), [Some(c2.number.clone()), None]);
     svc.shutdown().await;
+}
+
+/// Emits `ActionInvoked(id, "default")` from the server until the callback has run once
+/// more (at most 10 s).
+async fn click(server: &zbus::Connection, id: u32, opened: &Arc<Mutex<Vec<Option<String>>>>) {
+    let before = opened.lock().unwrap().len();
+    for _ in 0..100 {
+        server
+            .emit_signal(
+                None::<()>,
+                "/org/freedesktop/Notifications",
+                "org.freedesktop.Notifications",
+                "ActionInvoked",
+                &(id, "default"),
+            )
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if opened.lock().unwrap().len() > before {
+            return;
+        }
+    }
+    panic!("the click on notification {id} never reached the callback");
 }

@@ -3,6 +3,7 @@
 
 mod attachments;
 mod backup;
+mod bell;
 mod calendar;
 mod cases;
 pub mod demo;

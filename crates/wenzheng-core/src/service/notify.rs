@@ -40,6 +40,8 @@ pub struct ThresholdsPatch {
     pub reply_working_days: Option<u32>,
     /// Urgings that raise a case (0 = never, at most 20).
     pub urge_limit: Option<u32>,
+    /// New notifications in one pass beyond which they are folded (1–50).
+    pub flood_limit: Option<u32>,
 }
 
 /// id, number, title, status, ack_due, reply_due, urgings, units of an open case.
@@ -54,9 +56,16 @@ type OpenCaseRow = (
     Option<String>,
 );
 
+/// key, kind, case id, case number, summary, body of a recorded notification.
+type SentRow = (String, String, Option<i64>, Option<String>, String, String);
+
 const ACK_HOURS: &str = "notify.ack_hours";
 const REPLY_DAYS: &str = "notify.reply_working_days";
 const URGE_LIMIT: &str = "notify.urge_limit";
+const FLOOD_LIMIT: &str = "notify.flood_limit";
+
+/// How long a notification the desktop did not take is tried again.
+const RETRY_HOURS: i64 = 24;
 
 async fn read_thresholds(conn: &mut SqliteConnection) -> Result<Thresholds> {
     let rows: Vec<(String, String)> =
@@ -69,6 +78,7 @@ async fn read_thresholds(conn: &mut SqliteConnection) -> Result<Thresholds> {
             ACK_HOURS => &mut t.ack_hours,
             REPLY_DAYS => &mut t.reply_working_days,
             URGE_LIMIT => &mut t.urge_limit,
+            FLOOD_LIMIT => &mut t.flood_limit,
             _ => continue,
         };
         *slot = value
@@ -107,12 +117,14 @@ impl Service {
         check_range("受理提前提醒小时数", patch.ack_hours, 24, 1)?;
         check_range("答复提前提醒工作日数", patch.reply_working_days, 5, 0)?;
         check_range("催办次数上限", patch.urge_limit, 20, 0)?;
+        check_range("一次合并提醒的条数", patch.flood_limit, 50, 1)?;
         let mut tx = self.db.write().await?;
         let before = read_thresholds(&mut tx).await?;
         for (key, value) in [
             (ACK_HOURS, patch.ack_hours),
             (REPLY_DAYS, patch.reply_working_days),
             (URGE_LIMIT, patch.urge_limit),
+            (FLOOD_LIMIT, patch.flood_limit),
         ] {
             if let Some(v) = value {
                 put_setting(&mut tx, ctx, key, &v.to_string()).await?;
@@ -217,7 +229,8 @@ impl Service {
     }
 
     /// Records notifications as raised at `ctx.now`, in one transaction; a key recorded
-    /// before is left as it was. Returns how many were new.
+    /// before is left as it was. Returns how many were new. They are in the bell from now
+    /// on; the desktop has not taken them yet ([`Service::undelivered`]).
     pub async fn record_notified(&self, ctx: &Ctx, notices: &[Notice]) -> Result<u64> {
         auth::require(ctx.actor.role, Permission::ViewAll)?;
         if notices.is_empty() {
@@ -242,6 +255,56 @@ impl Service {
         }
         tx.commit().await?;
         Ok(added)
+    }
+
+    /// The recorded notifications the desktop has not taken yet, raised in the last 24
+    /// hours before `ctx.now`, in the order they were recorded.
+    pub async fn undelivered(&self, ctx: &Ctx) -> Result<Vec<Notice>> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        let since = format_instant(&(ctx.now - Duration::hours(RETRY_HOURS)));
+        let rows: Vec<SentRow> = sqlx::query_as(
+            "SELECT n.key, n.kind, n.case_id, c.number, n.summary, n.body
+                 FROM notifications_sent n LEFT JOIN cases c ON c.id = n.case_id
+                 WHERE n.desktop_at IS NULL AND n.sent_at >= ? ORDER BY n.rowid",
+        )
+        .bind(&since)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(key, kind, case_id, case_number, summary, body)| {
+                Ok(Notice {
+                    kind: kind.parse().map_err(Error::Corrupt)?,
+                    key,
+                    case_id,
+                    case_number,
+                    summary,
+                    body,
+                })
+            })
+            .collect()
+    }
+
+    /// Marks the notifications `keys` as taken by the desktop at `ctx.now`, in one
+    /// transaction. Returns how many were marked.
+    pub async fn mark_delivered(&self, ctx: &Ctx, keys: &[String]) -> Result<u64> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.db.write().await?;
+        let mut marked = 0;
+        for key in keys {
+            marked += sqlx::query(
+                "UPDATE notifications_sent SET desktop_at = ? WHERE key = ? AND desktop_at IS NULL",
+            )
+            .bind(format_instant(&ctx.now))
+            .bind(key)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(marked)
     }
 
     /// A number that changes whenever anything is recorded (the id of the last event), so
