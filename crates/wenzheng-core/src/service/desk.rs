@@ -96,6 +96,7 @@ const STEPS: &[Step] = &[
     Step::Close,
     Step::Archive,
     Step::Reopen,
+    Step::Merge,
 ];
 
 /// The actions allowed on a case in `status` to a user in `role`; `has_reply` tells whether
