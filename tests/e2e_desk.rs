@@ -130,8 +130,18 @@ async fn paste_then_register_as_a_duplicate_from_the_suggestions() {
     assert!(value_of(c, "content").await.contains("希望管一管"));
     assert_eq!(value_of(c, "poster").await, "夜里睡不着");
 
-    // Registered and closed as a duplicate of the main case in one go.
+    // Registered and closed as a duplicate of the main case in one go, with the
+    // platform's screenshot picked at intake.
     fill(c, "title", "菜市场凌晨卸货噪音扰民").await;
+    let shots = tempfile::tempdir().unwrap();
+    let picked = shots.path().join("平台截图.png");
+    std::fs::write(&picked, b"\x89PNG\r\n\x1a\n a screenshot").unwrap();
+    c.find(Locator::Id("intake-files"))
+        .await
+        .unwrap()
+        .send_keys(picked.to_str().unwrap())
+        .await
+        .unwrap();
     click_css(c, &format!("{li} .sim-merge")).await;
     let msg = wait_text(c, "message", |t| t.contains("登记成功")).await;
     assert!(
@@ -157,7 +167,10 @@ async fn paste_then_register_as_a_duplicate_from_the_suggestions() {
     assert_eq!(text_of(c, "case-status").await, "已办结");
     let links = text_of(c, "case-links").await;
     assert!(links.contains("主件") && links.contains(&main), "{links}");
-    assert_eq!(kinds(c).await, ["register", "merge"]);
+    assert_eq!(kinds(c).await, ["register", "merge", "attach"]);
+    assert!(text_of(c, "case-attachments")
+        .await
+        .contains("平台截图.png"));
     // The citizen's text is shown as text.
     assert!(text_of(c, "case-content").await.contains("<img src=x"));
     let pwned = c

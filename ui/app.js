@@ -255,15 +255,34 @@ async function submitIntake(event) {
   await registerWith(() => invoke("register_case", { input: formInput() }), (c) => `登记成功，案件编号：${c.number}`);
 }
 
-/** Registers through `call`; on success clears the form, on failure keeps what was typed. */
+/**
+ * Registers through `call`, then stores the picked attachments on the new case (the core
+ * checks and logs each). On success the form is cleared; on failure what was typed stays.
+ */
 async function registerWith(call, success) {
   const buttons = [$("submit"), ...document.querySelectorAll("#similar-list button")];
   for (const b of buttons) b.disabled = true;
   clearMessage();
+  const files = [...($("intake-files").files || [])];
   try {
+    const big = files.find((f) => f.size > 20 * 1048576);
+    if (big) throw { message: `附件“${big.name}”超过 20 MB 的上限，请删去后再登记` };
     const created = await call();
+    const failed = [];
+    for (const file of files) {
+      try {
+        const bytes = Array.from(new Uint8Array(await file.arrayBuffer()));
+        await invoke("attach_file", { key: created.number, name: file.name, bytes });
+      } catch (err) {
+        failed.push(`“${file.name}”（${errorText(err)}）`);
+      }
+    }
     resetForm();
-    showMessage(success(created), "success");
+    if (failed.length) {
+      showMessage(`${success(created)}；但附件 ${failed.join("、")} 未能保存，请在案件详情中重新添加。`, "warning");
+    } else {
+      showMessage(`${success(created)}${files.length ? `，附件 ${files.length} 个` : ""}`, "success");
+    }
     $("title").focus();
   } catch (err) {
     showMessage(errorText(err), "error");

@@ -14,6 +14,11 @@ export async function openCase(key, show) {
   showView = show;
   try {
     const desk = await invoke("case_desk", { key: String(key) });
+    if (!current || current.number !== desk.number) {
+      // What was typed to link belongs to the case it was typed on.
+      $("link-other").value = "";
+      $("link-note").value = "";
+    }
     current = desk;
     render(desk);
     show("view-case");
@@ -433,6 +438,13 @@ async function openAction(a) {
       showMessage(errorText(err), "error");
     } finally {
       ok.disabled = false;
+    }
+  };
+  form.onkeydown = (event) => {
+    // Escape closes the form without doing anything (keyboard use).
+    if (event.key === "Escape") {
+      form.hidden = true;
+      $(`act-${a.code}`)?.focus();
     }
   };
   form.hidden = false;
