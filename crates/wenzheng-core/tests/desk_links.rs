@@ -470,3 +470,72 @@ async fn units_are_renamed_and_switched_off_without_losing_old_cases() {
         ]
     );
 }
+
+#[derive(serde::Deserialize)]
+struct Hostile {
+    text: String,
+}
+
+#[tokio::test]
+async fn pasted_hostile_text_parses_and_registers_or_is_refused_in_chinese() {
+    let corpus: Vec<Hostile> =
+        serde_json::from_str(include_str!("../../../tests/hostile/strings.json")).unwrap();
+    let (_d, svc) = fresh().await;
+    let ctx = ctx_at(&svc, NOW).await;
+    let mut stored = 0;
+    for (i, h) in corpus.iter().enumerate() {
+        let pasted = format!(
+            "留言标题：{t}\n留言人：{t}\n留言时间：{t}\n联系电话：{t}\n留言内容：{t}\n{t}\n链接：{t}",
+            t = h.text
+        );
+        let m = wenzheng_core::paste::parse_platform_text(&pasted);
+        for field in [
+            &m.title,
+            &m.content,
+            &m.poster,
+            &m.phone,
+            &m.link,
+            &m.received_at,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            assert!(
+                !field
+                    .chars()
+                    .any(|c| c.is_control() && c != '\n' && c != '\t'),
+                "entry {i}: a control character survived: {field:?}"
+            );
+        }
+        let input = NewCase {
+            title: m.title.clone().unwrap_or_else(|| "（无标题）".into()),
+            content: m.content.clone().unwrap_or_else(|| "（无内容）".into()),
+            received_at: m.received_at.clone(),
+            poster: m.poster.clone(),
+            phone: m.phone.clone(),
+            link: m.link.clone(),
+            source: m.source.clone(),
+            ..Default::default()
+        };
+        match svc.register(&ctx, input).await {
+            Ok(c) => {
+                stored += 1;
+                assert_eq!(Some(c.title), m.title.or(Some("（无标题）".into())));
+            }
+            Err(e) => {
+                assert!(e.is_refusal(), "entry {i}: {e:?}");
+                assert!(
+                    e.to_string()
+                        .chars()
+                        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "entry {i}: {e}"
+                );
+            }
+        }
+    }
+    assert!(
+        stored > corpus.len() / 2,
+        "only {stored} of {} stored",
+        corpus.len()
+    );
+}
