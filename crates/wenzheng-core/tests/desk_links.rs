@@ -447,6 +447,8 @@ async fn units_are_renamed_and_switched_off_without_losing_old_cases() {
         .await
         .unwrap_err();
     assert_eq!(e.to_string(), "承办单位“镇农业农村办”已停用");
+    let e = svc.set_unit_active(&ctx, u.id, false).await.unwrap_err();
+    assert_eq!(e.to_string(), "承办单位“镇农业农村办”已停用");
     svc.set_unit_active(&ctx, u.id, true).await.unwrap();
 
     let clerk = as_role(&svc, "clerk2", Role::Clerk, None).await;
