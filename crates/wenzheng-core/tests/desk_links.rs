@@ -541,3 +541,38 @@ async fn pasted_hostile_text_parses_and_registers_or_is_refused_in_chinese() {
         corpus.len()
     );
 }
+
+#[tokio::test]
+async fn importing_next_years_schedule_makes_estimated_deadlines_exact() {
+    let (_d, svc) = fresh().await;
+    let ctx = ctx_at(&svc, "2026-12-24 11:00").await;
+    // Received Thursday 2026-12-24: the 7 working days run into 2027, not yet known.
+    let n = svc
+        .register(
+            &ctx,
+            NewCase {
+                title: "年底路灯检修".into(),
+                content: "请检修".into(),
+                received_at: Some("2026-12-24 10:00".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .number;
+    let before = svc.case(&ctx, &n).await.unwrap();
+    assert_eq!(
+        (before.reply_due.as_str(), before.calendar_complete),
+        ("2027-01-04", false)
+    );
+    let schedule = r#"{"year": 2027, "papers": [], "days": [
+        {"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#;
+    svc.import_calendar(&ctx, schedule, "测试").await.unwrap();
+    let after = svc.case(&ctx, &n).await.unwrap();
+    assert_eq!(
+        (after.reply_due.as_str(), after.calendar_complete),
+        ("2027-01-05", true)
+    );
+    let d = svc.case_detail(&ctx, &n).await.unwrap();
+    assert_eq!(d.events.last().unwrap().kind, "deadline_recalc");
+}

@@ -123,16 +123,14 @@ impl Service {
                 .fetch_optional(&mut *tx)
                 .await?;
         insert_year(&mut tx, &schedule, source, Some(&format_instant(&ctx.now))).await?;
-        let (from, to) =
-            schedule
-                .days
-                .iter()
-                .fold((None::<NaiveDate>, None::<NaiveDate>), |(lo, hi), d| {
-                    (
-                        Some(lo.map_or(d.date, |l| l.min(d.date))),
-                        Some(hi.map_or(d.date, |h| h.max(d.date))),
-                    )
-                });
+        // The whole year (estimates become exact), and the neighbouring days it lists.
+        let (from, to) = schedule.days.iter().fold(
+            (
+                NaiveDate::from_ymd_opt(schedule.year, 1, 1),
+                NaiveDate::from_ymd_opt(schedule.year, 12, 31),
+            ),
+            |(lo, hi), d| (lo.map(|l| l.min(d.date)), hi.map(|h| h.max(d.date))),
+        );
         let recomputed = match (from, to) {
             (Some(from), Some(to)) => refresh_open_deadlines(&mut tx, ctx, from, to).await?,
             _ => Vec::new(),
