@@ -47,6 +47,12 @@ const COMMANDS: &[&str] = &[
     "calendar_status",
     "calendar_year",
     "import_calendar",
+    "link_case",
+    "merge_case",
+    "register_linked_case",
+    "parse_paste",
+    "set_calendar_day",
+    "rename_unit",
 ];
 
 fn main() {

@@ -202,7 +202,7 @@ async fn a_case_from_intake_to_archive_in_the_window() {
     open_case(c, &number).await;
     assert_eq!(text_of(c, "case-status").await, "待受理");
     assert!(text_of(c, "case-reply-due").await.contains("7 个工作日"));
-    assert_eq!(actions(c).await, ["acknowledge", "instruct"]);
+    assert_eq!(actions(c).await, ["acknowledge", "instruct", "merge"]);
 
     // 受理 with the standard text prefilled.
     act(c, "acknowledge", || async {

@@ -222,6 +222,8 @@ function resetFilters() {
 
 function resetForm() {
   $("intake-form").reset();
+  $("paste-text").value = "";
+  $("paste-notes").hidden = true;
   $("received").value = nowLocalValue();
   const select = $("category");
   if (select.options.length > 0) select.selectedIndex = 0;
@@ -251,18 +253,74 @@ function formInput() {
 
 async function submitIntake(event) {
   event.preventDefault();
-  const button = $("submit");
-  button.disabled = true;
+  await registerWith(() => invoke("register_case", { input: formInput() }), (c) => `登记成功，案件编号：${c.number}`);
+}
+
+/**
+ * Registers through `call`, then stores the picked attachments on the new case (the core
+ * checks and logs each). On success the form is cleared; on failure what was typed stays.
+ */
+async function registerWith(call, success) {
+  const buttons = [$("submit"), ...document.querySelectorAll("#similar-list button")];
+  for (const b of buttons) b.disabled = true;
   clearMessage();
+  const files = [...($("intake-files").files || [])];
   try {
-    const created = await invoke("register_case", { input: formInput() });
+    const big = files.find((f) => f.size > 20 * 1048576);
+    if (big) throw { message: `附件“${big.name}”超过 20 MB 的上限，请删去后再登记` };
+    const created = await call();
+    const failed = [];
+    for (const file of files) {
+      try {
+        const bytes = Array.from(new Uint8Array(await file.arrayBuffer()));
+        await invoke("attach_file", { key: created.number, name: file.name, bytes });
+      } catch (err) {
+        failed.push(`“${file.name}”（${errorText(err)}）`);
+      }
+    }
     resetForm();
-    showMessage(`登记成功，案件编号：${created.number}`, "success");
+    if (failed.length) {
+      showMessage(`${success(created)}；但附件 ${failed.join("、")} 未能保存，请在案件详情中重新添加。`, "warning");
+    } else {
+      showMessage(`${success(created)}${files.length ? `，附件 ${files.length} 个` : ""}`, "success");
+    }
     $("title").focus();
   } catch (err) {
     showMessage(errorText(err), "error");
   } finally {
-    button.disabled = false;
+    for (const b of buttons) b.disabled = false;
+  }
+}
+
+/** The core reads the pasted platform text; the fields it found fill the form, for checking. */
+async function parsePaste() {
+  clearMessage();
+  try {
+    const m = await invoke("parse_paste", { text: $("paste-text").value });
+    const fills = [
+      ["title", m.title], ["content", m.content], ["poster", m.poster], ["phone", m.phone],
+      ["link", m.link], ["source", m.source],
+      ["received", m.received_at ? m.received_at.replace(" ", "T") : null],
+    ];
+    let n = 0;
+    for (const [id, value] of fills) {
+      if (value) {
+        $(id).value = value;
+        n++;
+      }
+    }
+    const notes = $("paste-notes");
+    notes.replaceChildren(...m.notes.map((t) => el("li", null, t)));
+    notes.hidden = m.notes.length === 0;
+    if (n === 0) {
+      showMessage("没有从粘贴的文字中识别出任何一项，请检查后手工填写。", "warning");
+    } else {
+      showMessage(`已识别并填入 ${n} 项，请核对后点击“登记”（尚未保存）。`, "success");
+      suggestSimilar();
+      $("title").focus();
+    }
+  } catch (err) {
+    showMessage(errorText(err), "error");
   }
 }
 
@@ -280,10 +338,29 @@ function suggestSimilar() {
       list.replaceChildren(
         ...found.map((c) => {
           const li = el("li");
+          li.dataset.number = c.number;
           const a = el("button", "link", `${c.number} ${c.title}`);
           a.type = "button";
           a.addEventListener("click", () => openCase(c.number, showView));
-          li.append(a, el("span", "muted", `（${c.status_name}，${chineseTime(c.received_at)}）`));
+          const link = el("button", "secondary sim-link", "登记并关联");
+          link.type = "button";
+          link.title = `登记这条留言，并与 ${c.number} 互为关联案件`;
+          link.addEventListener("click", () =>
+            registerWith(
+              () => invoke("register_linked_case", { input: formInput(), other: c.number, mode: "link" }),
+              (n) => `登记成功，案件编号：${n.number}，已与 ${c.number} 关联`,
+            ),
+          );
+          const merge = el("button", "secondary sim-merge", "登记为重复件");
+          merge.type = "button";
+          merge.title = `登记这条留言，作为 ${c.number} 的重复件办结`;
+          merge.addEventListener("click", () =>
+            registerWith(
+              () => invoke("register_linked_case", { input: formInput(), other: c.number, mode: "merge" }),
+              (n) => `登记成功，案件编号：${n.number}，已作为 ${c.number} 的重复件办结`,
+            ),
+          );
+          li.append(a, el("span", "muted", `（${c.status_name}，${chineseTime(c.received_at)}）`), link, merge);
           return li;
         }),
       );
@@ -327,6 +404,7 @@ function init() {
     resetForm();
     clearMessage();
   });
+  $("paste-parse").addEventListener("click", parsePaste);
   $("title").addEventListener("input", suggestSimilar);
   $("content").addEventListener("input", suggestSimilar);
   $("refresh").addEventListener("click", () => {

@@ -6,12 +6,19 @@ import {
 
 let current = null; // the case desk shown
 let templates = [];
+let showView = null; // switches the screen; given by openCase's caller
 
 /** Opens the case screen for `key` (id or case number). `show` switches the view. */
 export async function openCase(key, show) {
   clearMessage();
+  showView = show;
   try {
     const desk = await invoke("case_desk", { key: String(key) });
+    if (!current || current.number !== desk.number) {
+      // What was typed to link belongs to the case it was typed on.
+      $("link-other").value = "";
+      $("link-note").value = "";
+    }
     current = desk;
     render(desk);
     show("view-case");
@@ -45,6 +52,50 @@ async function attachPicked() {
 
 function wireAttach() {
   $("attach-file").addEventListener("change", attachPicked);
+  $("link-form").addEventListener("submit", linkOther);
+}
+
+/** 关联案件: links the case shown to the one whose number was typed. */
+async function linkOther(event) {
+  event.preventDefault();
+  if (!current) return;
+  clearMessage();
+  const button = $("link-add");
+  button.disabled = true;
+  try {
+    const other = $("link-other").value.trim();
+    const note = $("link-note").value.trim();
+    await invoke("link_case", { key: current.number, other, note: note === "" ? null : note });
+    $("link-other").value = "";
+    $("link-note").value = "";
+    await reload();
+    showMessage(`已与 ${other.toUpperCase()} 关联。`, "success");
+  } catch (err) {
+    // What was typed stays.
+    showMessage(errorText(err), "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function renderLinks(c) {
+  const list = $("case-links");
+  list.replaceChildren(
+    ...c.links.map((l) => {
+      const li = el("li");
+      li.dataset.number = l.number;
+      li.dataset.kind = l.kind;
+      li.appendChild(el("span", "link-kind", l.kind_name));
+      const b = el("button", "link", `${l.number} ${l.title}`);
+      b.type = "button";
+      b.addEventListener("click", () => openCase(l.number, showView));
+      li.appendChild(b);
+      if (l.note) li.appendChild(el("span", "muted", `　${l.note}`));
+      return li;
+    }),
+  );
+  if (c.links.length === 0) list.appendChild(el("li", "muted", "（没有关联案件）"));
+  $("link-form").hidden = !c.can_link;
 }
 
 if (document.readyState === "loading") {
@@ -115,6 +166,7 @@ function render(c) {
   );
   if (c.attachments.length === 0) files.appendChild(el("li", "muted", "（没有附件）"));
   $("attach-file").disabled = c.status === "archived";
+  renderLinks(c);
 
   const bar = $("case-actions");
   bar.replaceChildren();
@@ -335,6 +387,14 @@ async function buildForm(form, a) {
     case "archive":
       form.appendChild(el("p", null, "归档后案件不能再修改。确认归档？"));
       return () => invoke("archive_case", { key });
+    case "merge": {
+      addField(form, "主件的案件编号", textInput("af-main", "", "text"), false);
+      const reply = textArea("af-reply", "", 3);
+      reply.placeholder = "不填则告知：您反映的问题与案件（主件编号）反映的问题相同，已合并办理，办理结果将一并答复。";
+      addField(form, "告知本案网民的答复（可不填）", reply);
+      form.appendChild(el("p", "muted wide", "本案件将作为重复件办结，并在主件的办理记录中注明；两件案件互相显示。"));
+      return () => invoke("merge_case", { key, into: v("af-main"), reply: opt("af-reply") });
+    }
     case "reopen":
       addField(form, "重新办理的理由", textArea("af-reason", "", 3));
       return () => invoke("reopen_case", { key, reason: v("af-reason") });
@@ -378,6 +438,13 @@ async function openAction(a) {
       showMessage(errorText(err), "error");
     } finally {
       ok.disabled = false;
+    }
+  };
+  form.onkeydown = (event) => {
+    // Escape closes the form without doing anything (keyboard use).
+    if (event.key === "Escape") {
+      form.hidden = true;
+      $(`act-${a.code}`)?.focus();
     }
   };
   form.hidden = false;

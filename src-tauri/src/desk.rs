@@ -5,10 +5,13 @@
 use chrono::Datelike;
 use serde::Serialize;
 use tauri::State;
+use wenzheng_core::paste::{parse_platform_text, PastedMessage};
 use wenzheng_core::service::desk::{AssignPreview, CaseDesk, DashboardView};
 use wenzheng_core::service::templates::TemplateView;
-use wenzheng_core::service::{Assignment, CasePage, NewTemplate, SearchFilter};
-use wenzheng_core::view::{CalendarYearView, CaseView, UnitView};
+use wenzheng_core::service::{
+    Assignment, CasePage, DayMode, LinkMode, NewCase, NewTemplate, SearchFilter,
+};
+use wenzheng_core::view::{CalendarYearView, CaseView, DayEditView, UnitView};
 
 use crate::commands::CmdResult;
 use crate::state::AppState;
@@ -311,4 +314,75 @@ pub async fn import_calendar(
         .service
         .import_calendar(&state.ctx()?, &text, &name)
         .await?)
+}
+
+/// Links two cases as related (关联案件).
+#[tauri::command]
+pub async fn link_case(
+    state: State<'_, AppState>,
+    key: String,
+    other: String,
+    note: Option<String>,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .link_cases(&state.ctx()?, &key, &other, note.as_deref())
+        .await?)
+}
+
+/// Closes case `key` as a duplicate (重复件) of case `into`.
+#[tauri::command]
+pub async fn merge_case(
+    state: State<'_, AppState>,
+    key: String,
+    into: String,
+    reply: Option<String>,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .merge_case(&state.ctx()?, &key, &into, reply.as_deref())
+        .await?)
+}
+
+/// Registers a message and links it to, or merges it into, the existing case `other`.
+#[tauri::command]
+pub async fn register_linked_case(
+    state: State<'_, AppState>,
+    input: NewCase,
+    other: String,
+    mode: LinkMode,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .register_linked(&state.ctx()?, input, &other, mode)
+        .await?)
+}
+
+/// Reads the intake fields out of text pasted from a message platform (nothing is saved).
+#[tauri::command]
+pub fn parse_paste(state: State<'_, AppState>, text: String) -> CmdResult<PastedMessage> {
+    state.ctx()?;
+    Ok(parse_platform_text(&text))
+}
+
+/// Sets one day of the calendar: `holiday`, `workday` or `official`.
+#[tauri::command]
+pub async fn set_calendar_day(
+    state: State<'_, AppState>,
+    day: String,
+    mode: String,
+    note: Option<String>,
+) -> CmdResult<DayEditView> {
+    let ctx = state.ctx()?;
+    let mode: DayMode = mode.parse()?;
+    Ok(state
+        .service
+        .set_calendar_day(&ctx, &day, mode, note.as_deref())
+        .await?)
+}
+
+/// Renames a handling unit.
+#[tauri::command]
+pub async fn rename_unit(state: State<'_, AppState>, id: i64, name: String) -> CmdResult<UnitView> {
+    Ok(state.service.rename_unit(&state.ctx()?, id, &name).await?)
 }

@@ -102,6 +102,12 @@ fn main() -> ExitCode {
             desk::calendar_status,
             desk::calendar_year,
             desk::import_calendar,
+            desk::link_case,
+            desk::merge_case,
+            desk::register_linked_case,
+            desk::parse_paste,
+            desk::set_calendar_day,
+            desk::rename_unit,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -129,6 +129,25 @@ pub enum CalendarCommand {
         /// JSON 文件
         file: PathBuf,
     },
+    /// 调整单日：设为休息日（--holiday）、工作日（--workday）或恢复国务院安排（--official）；
+    /// 在办案件的答复期限随之重算
+    #[command(group(clap::ArgGroup::new("mode").required(true).args(["holiday", "workday", "official"])))]
+    SetDay {
+        /// 日期，如 2026-12-31
+        day: String,
+        /// 设为休息日（休）
+        #[arg(long)]
+        holiday: bool,
+        /// 设为工作日（班）
+        #[arg(long)]
+        workday: bool,
+        /// 恢复国务院安排
+        #[arg(long)]
+        official: bool,
+        /// 备注，如 “镇集中停电”
+        #[arg(long, allow_hyphen_values = true)]
+        note: Option<String>,
+    },
 }
 
 /// `wenzheng unit …`
@@ -141,6 +160,23 @@ pub enum UnitCommand {
     },
     /// 列出承办单位
     List,
+    /// 单位更名（原有案件随之显示新名称）
+    Rename {
+        /// 现在的名称
+        name: String,
+        /// 新名称
+        new_name: String,
+    },
+    /// 停用单位：不能再交办给它，原有案件照常显示
+    Deactivate {
+        /// 单位名称
+        name: String,
+    },
+    /// 重新启用单位
+    Activate {
+        /// 单位名称
+        name: String,
+    },
 }
 
 /// The fields of a new case.
@@ -343,6 +379,27 @@ pub enum CaseCommand {
         /// 回访情况
         #[arg(long, allow_hyphen_values = true)]
         note: Option<String>,
+    },
+    /// 关联案件：两件案件互相显示为关联案件
+    Link {
+        /// 案件 id 或编号
+        id: String,
+        /// 另一件案件的 id 或编号
+        other: String,
+        /// 关联说明
+        #[arg(long, allow_hyphen_values = true)]
+        note: Option<String>,
+    },
+    /// 合并重复件：DUP 作为 MAIN 的重复件办结（只限待受理、已受理的案件）
+    Merge {
+        /// 重复件的 id 或编号
+        id: String,
+        /// 主件的 id 或编号
+        #[arg(long)]
+        into: String,
+        /// 告知重复件网民的答复（默认：问题相同、已合并办理）
+        #[arg(long, allow_hyphen_values = true)]
+        reply: Option<String>,
     },
     /// 查看完整的联系电话（记入操作记录）
     Reveal {

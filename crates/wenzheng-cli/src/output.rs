@@ -3,8 +3,8 @@
 use serde::Serialize;
 use wenzheng_core::clock::chinese_date;
 use wenzheng_core::view::{
-    AttachmentView, BackupView, CalendarYearView, CaseDetail, CaseView, DeadlineView, RestoreView,
-    UnitView, UserView, VerifyView,
+    AttachmentView, BackupView, CalendarYearView, CaseDetail, CaseView, DayEditView, DeadlineView,
+    RestoreView, UnitView, UserView, VerifyView,
 };
 use wenzheng_core::Result;
 
@@ -58,12 +58,58 @@ impl Out {
                 };
                 s.push_str(&format!("{}  {}  {}\n", d.day, d.name, kind));
             }
+            for o in &y.overrides {
+                let kind = if o.is_off_day { "休" } else { "班" };
+                let note = o.note.as_deref().unwrap_or("");
+                s.push_str(&format!("{}  单独设置  {kind}  {note}\n", o.day));
+            }
             s
         })
     }
 
     pub fn unit(&self, u: &UnitView) -> Result<()> {
         self.emit(u, || format!("已添加承办单位 {}（id {}）\n", u.name, u.id))
+    }
+
+    pub fn unit_changed(&self, u: &UnitView) -> Result<()> {
+        self.emit(u, || {
+            format!(
+                "承办单位 {}（id {}）：{}\n",
+                u.name,
+                u.id,
+                if u.active { "启用" } else { "已停用" }
+            )
+        })
+    }
+
+    pub fn day_edit(&self, d: &DayEditView) -> Result<()> {
+        self.emit(d, || {
+            let mut s = format!(
+                "{} 现为{}（国务院安排：{}）{}\n",
+                d.day,
+                if d.working_day {
+                    "工作日"
+                } else {
+                    "休息日"
+                },
+                if d.official_working_day {
+                    "工作日"
+                } else {
+                    "休息日"
+                },
+                d.note
+                    .as_deref()
+                    .map(|n| format!("，备注：{n}"))
+                    .unwrap_or_default()
+            );
+            for r in &d.recomputed {
+                s.push_str(&format!(
+                    "  {} 答复期限 {} → {}\n",
+                    r.number, r.before, r.after
+                ));
+            }
+            s
+        })
     }
 
     pub fn units(&self, units: &[UnitView]) -> Result<()> {
@@ -91,6 +137,9 @@ impl Out {
             let mut s = case_text(&d.case);
             s.push_str(&format!("内容：{}\n", d.case.content));
             s.push_str("时间线：\n");
+            for l in &d.links {
+                s.push_str(&format!("{}：{} {}\n", l.kind_name, l.number, l.title));
+            }
             for e in &d.events {
                 s.push_str(&format!("  {}  {}  {}\n", e.at, e.actor, e.summary));
             }

@@ -1,7 +1,7 @@
 //! Runs a parsed command against the services.
 
 use wenzheng_core::clock::{self, parse_local};
-use wenzheng_core::service::{Assignment, ListFilter, NewCase};
+use wenzheng_core::service::{Assignment, DayMode, ListFilter, NewCase};
 use wenzheng_core::{db, Ctx, Result, Service};
 
 use crate::admin;
@@ -47,7 +47,36 @@ async fn dispatch(svc: &Service, ctx: &Ctx, out: &Out, command: Command) -> Resu
             let source = format!("导入自 {}", file.display());
             out.calendar_year(&svc.import_calendar(ctx, &text, &source).await?)
         }
+        Command::Calendar(CalendarCommand::SetDay {
+            day,
+            holiday,
+            workday,
+            official: _,
+            note,
+        }) => {
+            let mode = match (holiday, workday) {
+                (true, _) => DayMode::Holiday,
+                (_, true) => DayMode::Workday,
+                _ => DayMode::Official,
+            };
+            out.day_edit(
+                &svc.set_calendar_day(ctx, &day, mode, note.as_deref())
+                    .await?,
+            )
+        }
         Command::Unit(UnitCommand::Add { name }) => out.unit(&svc.add_unit(ctx, &name).await?),
+        Command::Unit(UnitCommand::Rename { name, new_name }) => {
+            let id = svc.unit_id(&name).await?;
+            out.unit_changed(&svc.rename_unit(ctx, id, &new_name).await?)
+        }
+        Command::Unit(UnitCommand::Deactivate { name }) => {
+            let id = svc.unit_id(&name).await?;
+            out.unit_changed(&svc.set_unit_active(ctx, id, false).await?)
+        }
+        Command::Unit(UnitCommand::Activate { name }) => {
+            let id = svc.unit_id(&name).await?;
+            out.unit_changed(&svc.set_unit_active(ctx, id, true).await?)
+        }
         Command::Unit(UnitCommand::List) => out.units(&svc.list_units().await?),
         Command::Case(c) => case(svc, ctx, out, c).await,
         Command::Print(p) => crate::print::run(svc, ctx, out, p).await,
@@ -161,6 +190,12 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
         }
         CaseCommand::Followup { id, result, note } => {
             svc.follow_up(ctx, &id, &result, note.as_deref()).await?
+        }
+        CaseCommand::Link { id, other, note } => {
+            svc.link_cases(ctx, &id, &other, note.as_deref()).await?
+        }
+        CaseCommand::Merge { id, into, reply } => {
+            svc.merge_case(ctx, &id, &into, reply.as_deref()).await?
         }
         CaseCommand::Reveal { id } => return out.phone(svc.reveal_phone(ctx, &id).await?),
     };

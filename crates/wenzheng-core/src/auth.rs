@@ -39,6 +39,8 @@ pub enum Permission {
     Archive,
     /// 重新办理.
     Reopen,
+    /// Link cases (关联) and merge a duplicate into its main case (重复件).
+    Link,
     /// Show a citizen's phone number unmasked.
     RevealPersonal,
     /// Add and edit handling units.
@@ -70,6 +72,7 @@ impl Permission {
             Close => "办结案件",
             Archive => "归档案件",
             Reopen => "重新办理案件",
+            Link => "关联或合并案件",
             RevealPersonal => "查看完整的个人信息",
             ManageUnits => "管理承办单位",
             ManageUsers => "管理用户",
@@ -146,6 +149,9 @@ mod tests {
         assert!(allows(Role::Clerk, Assign) && !allows(Role::Clerk, ManageUsers));
         assert!(allows(Role::Leader, Instruct) && !allows(Role::Leader, Assign));
         assert!(allows(Role::Unit, Progress) && !allows(Role::Unit, ViewAll));
+        assert!(
+            allows(Role::Clerk, Link) && !allows(Role::Leader, Link) && !allows(Role::Unit, Link)
+        );
         let err = require(Role::Leader, Close).unwrap_err().to_string();
         assert_eq!(err, "您的角色是“领导”，无权办结案件");
     }

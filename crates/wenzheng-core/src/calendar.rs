@@ -129,6 +129,11 @@ impl WorkCalendar {
         self.exceptions.extend(days);
     }
 
+    /// Sets one day off (`true`) or working (`false`), over whatever the schedule says.
+    pub fn set_day(&mut self, date: NaiveDate, is_off_day: bool) {
+        self.exceptions.insert(date, is_off_day);
+    }
+
     /// Whether the official schedule of `year` is known.
     pub fn has_year(&self, year: i32) -> bool {
         self.years.contains(&year)

@@ -18,6 +18,7 @@ pub mod due;
 pub mod error;
 pub mod integrity;
 pub mod model;
+pub mod paste;
 pub mod privacy;
 pub mod report;
 pub mod service;

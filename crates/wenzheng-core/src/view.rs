@@ -110,6 +110,30 @@ pub struct CaseDetail {
     pub attachments: Vec<AttachmentView>,
     /// The timeline: every event, oldest first.
     pub events: Vec<EventView>,
+    /// Linked cases (关联案件) and duplicates (重复件 / 主件), both directions.
+    pub links: Vec<CaseLinkView>,
+}
+
+/// Another case linked to this one.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CaseLinkView {
+    /// `related` (关联案件), `duplicate` (the other case is a duplicate of this one) or
+    /// `duplicate_of` (this case is a duplicate of the other, its main case).
+    pub kind: String,
+    /// The kind in Chinese: 关联案件, 重复件, 主件.
+    pub kind_name: String,
+    /// The other case's id.
+    pub id: i64,
+    /// The other case's number.
+    pub number: String,
+    /// The other case's title.
+    pub title: String,
+    /// The other case's status code.
+    pub status: String,
+    /// Why they were linked, if said.
+    pub note: Option<String>,
+    /// When.
+    pub created_at: String,
 }
 
 /// An assignment of a case to a unit.
@@ -290,6 +314,49 @@ pub struct CalendarYearView {
     pub working_days: u32,
     /// The exceptions to Monday–Friday.
     pub days: Vec<CalendarDayView>,
+    /// Single days set apart from the official schedule by the office (these win).
+    pub overrides: Vec<CalendarOverrideView>,
+}
+
+/// The result of editing one day of the calendar.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayEditView {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// `holiday` (休), `workday` (班) or `official` (back to the official schedule).
+    pub mode: String,
+    /// Whether the day now counts as a working day.
+    pub working_day: bool,
+    /// Whether the official schedule counts it as a working day.
+    pub official_working_day: bool,
+    /// The office's note.
+    pub note: Option<String>,
+    /// Open cases whose stored reply date changed with the edit.
+    pub recomputed: Vec<RecomputedDue>,
+}
+
+/// An open case whose reply date moved because the calendar changed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RecomputedDue {
+    /// Case number.
+    pub number: String,
+    /// Reply due before.
+    pub before: String,
+    /// Reply due now.
+    pub after: String,
+}
+
+/// A day the office set apart from the official schedule.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CalendarOverrideView {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// `true`: a day off (休); `false`: a working day (班).
+    pub is_off_day: bool,
+    /// The office's note.
+    pub note: Option<String>,
+    /// When it was set.
+    pub updated_at: String,
 }
 
 /// A holiday or make-up working day.

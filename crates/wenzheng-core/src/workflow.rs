@@ -33,6 +33,8 @@ pub enum Step {
     Archive,
     /// 重新办理.
     Reopen,
+    /// 合并为重复件: the case repeats another (the main case) and is closed into it.
+    Merge,
     /// 回访: the citizen is asked whether they are satisfied; `reopens` when they are
     /// not, and the case is handled again (重办).
     FollowUp {
@@ -58,6 +60,7 @@ impl Step {
             Step::Close => "办结",
             Step::Archive => "归档",
             Step::Reopen => "重新办理",
+            Step::Merge => "合并为重复件",
             Step::FollowUp { .. } => "回访",
         }
     }
@@ -75,6 +78,8 @@ impl Step {
             Step::Close => &[Replied],
             Step::Archive => &[Closed],
             Step::Reopen | Step::FollowUp { .. } => &[Replied, Closed],
+            // Only before any unit holds it: an assigned duplicate is returned first.
+            Step::Merge => &[Pending, Acknowledged],
         }
     }
 }
@@ -103,7 +108,7 @@ pub fn next(status: CaseStatus, step: Step, active_units: usize) -> Result<CaseS
         Step::Return if active_units == 0 => Acknowledged,
         Step::Progress => InProgress,
         Step::FinalReply => Replied,
-        Step::Close => Closed,
+        Step::Close | Step::Merge => Closed,
         Step::Archive => Archived,
         Step::Reopen | Step::FollowUp { reopens: true } if active_units > 0 => InProgress,
         Step::Reopen | Step::FollowUp { reopens: true } => Acknowledged,
@@ -162,5 +167,17 @@ mod tests {
         assert!(next(Archived, Step::Reopen, 0).is_err());
         assert!(next(Archived, Step::Instruct, 0).is_err());
         assert!(next(Pending, Step::Close, 0).is_err());
+    }
+
+    #[test]
+    fn a_duplicate_is_merged_only_before_assignment() {
+        assert_eq!(next(Pending, Step::Merge, 0).unwrap(), Closed);
+        assert_eq!(next(Acknowledged, Step::Merge, 0).unwrap(), Closed);
+        let err = next(Assigned, Step::Merge, 1).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "案件当前为“已交办”状态，不能合并为重复件；只有“待受理”“已受理”的案件可以合并为重复件"
+        );
+        assert!(next(Closed, Step::Merge, 0).is_err());
     }
 }

@@ -353,7 +353,7 @@ async fn actions_follow_the_state_machine_and_the_role() {
     };
     assert_eq!(
         codes(CaseStatus::Pending, Role::Clerk, false),
-        vec!["acknowledge", "instruct"]
+        vec!["acknowledge", "instruct", "merge"]
     );
     assert_eq!(
         codes(CaseStatus::Acknowledged, Role::Clerk, true),
@@ -363,7 +363,8 @@ async fn actions_follow_the_state_machine_and_the_role() {
             "extend",
             "reply_interim",
             "reply_final",
-            "feedback"
+            "feedback",
+            "merge"
         ]
     );
     assert!(!codes(CaseStatus::Acknowledged, Role::Clerk, false).contains(&"feedback"));
@@ -390,7 +391,7 @@ async fn actions_follow_the_state_machine_and_the_role() {
     let ctx = ctx_at(&svc, "2026-03-02 10:00").await;
     let desk = svc.case_desk(&ctx, &n).await.unwrap();
     let labels: Vec<&str> = desk.actions.iter().map(|a| a.label).collect();
-    assert_eq!(labels, vec!["受理", "领导批示"]);
+    assert_eq!(labels, vec!["受理", "领导批示", "合并为重复件"]);
     assert_eq!(desk.detail.events.len(), 1);
     let json = serde_json::to_value(&desk).unwrap();
     assert_eq!(json["number"], n.as_str());

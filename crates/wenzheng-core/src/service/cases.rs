@@ -249,6 +249,12 @@ impl Service {
         let calendar = load_calendar(&mut conn).await?;
         let units = active_units(&mut conn, id).await?;
         let case = row.view(&calendar, ctx, units)?;
+        // Links name other cases: only for those who may see every case.
+        let links = if auth::allows(ctx.actor.role, Permission::ViewAll) {
+            super::links::links_of(&mut conn, id).await?
+        } else {
+            Vec::new()
+        };
         macro_rules! rows {
             ($ty:ty, $sql:literal) => {
                 sqlx::query_as::<_, $ty>($sql)
@@ -289,6 +295,7 @@ impl Service {
             events: rows!(EventView,
                 "SELECT e.id, e.case_id, u.display_name AS actor, e.at, e.kind, e.summary, e.before, e.after
                  FROM events e JOIN users u ON u.id = e.actor_id WHERE e.case_id = ? ORDER BY e.id"),
+            links,
         })
     }
 

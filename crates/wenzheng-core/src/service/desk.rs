@@ -32,6 +32,8 @@ pub struct CaseDesk {
     pub detail: CaseDetail,
     /// The steps the case's state and the acting user's role allow, in workflow order.
     pub actions: Vec<ActionView>,
+    /// Whether the user may link this case to another (关联案件).
+    pub can_link: bool,
 }
 
 /// A count on the dashboard, with the queue it opens.
@@ -96,6 +98,7 @@ const STEPS: &[Step] = &[
     Step::Close,
     Step::Archive,
     Step::Reopen,
+    Step::Merge,
 ];
 
 /// The actions allowed on a case in `status` to a user in `role`; `has_reply` tells whether
@@ -132,7 +135,12 @@ impl Service {
                 actions.clear();
             }
         }
-        Ok(CaseDesk { detail, actions })
+        let can_link = auth::allows(ctx.actor.role, auth::Permission::Link);
+        Ok(CaseDesk {
+            detail,
+            actions,
+            can_link,
+        })
     }
 
     /// The reply date the case would have with `total_units` units assigned (the units it

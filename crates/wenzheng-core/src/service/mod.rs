@@ -10,6 +10,7 @@ pub mod demo;
 pub mod desk;
 pub mod documents;
 mod integrity;
+mod links;
 pub mod notify;
 mod record;
 mod reports;
@@ -28,7 +29,9 @@ use crate::error::{Error, Result};
 use crate::model::Role;
 
 pub use backup::{to_delete, Rotation};
+pub use calendar::DayMode;
 pub use cases::{ListFilter, NewCase};
+pub use links::{merge_reply_text, LinkMode};
 pub use reports::ImportMode;
 pub use search::{CasePage, SearchFilter};
 pub use steps::Assignment;

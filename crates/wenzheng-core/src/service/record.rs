@@ -155,8 +155,24 @@ pub(crate) async fn active_units(
     .await?)
 }
 
-/// Loads the working-day calendar from the database.
+/// Loads the working-day calendar from the database: the official schedules with the
+/// office's single-day edits (`calendar_overrides`) applied over them.
 pub(crate) async fn load_calendar(conn: &mut SqliteConnection) -> Result<WorkCalendar> {
+    let mut cal = load_official_calendar(conn).await?;
+    let overrides: Vec<(String, bool)> =
+        sqlx::query_as("SELECT day, is_off_day FROM calendar_overrides")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (day, off) in overrides {
+        let date = parse_stored_date(&day)
+            .map_err(|_| Error::Corrupt(format!("单独设置的日期“{day}”")))?;
+        cal.set_day(date, off);
+    }
+    Ok(cal)
+}
+
+/// The official schedules only, as imported or bundled.
+pub(crate) async fn load_official_calendar(conn: &mut SqliteConnection) -> Result<WorkCalendar> {
     let years: Vec<i64> = sqlx::query_scalar("SELECT year FROM calendar_years")
         .fetch_all(&mut *conn)
         .await?;

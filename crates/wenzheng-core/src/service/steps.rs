@@ -124,6 +124,7 @@ pub(super) fn permission(step: Step) -> Permission {
         Step::Close => Permission::Close,
         Step::Archive => Permission::Archive,
         Step::Reopen => Permission::Reopen,
+        Step::Merge => Permission::Link,
         Step::FollowUp { .. } => Permission::Reply,
     }
 }
@@ -143,6 +144,7 @@ pub(super) fn step_kind(step: Step) -> &'static str {
         Step::Close => "close",
         Step::Archive => "archive",
         Step::Reopen => "reopen",
+        Step::Merge => "merge",
         Step::FollowUp { .. } => "followup",
     }
 }
@@ -548,7 +550,10 @@ impl Service {
         run.case.replied_at = None;
         run.case.closed_at = None;
         run.case.result = None;
-        let summary = format!("重新办理：{reason}");
+        let mut summary = format!("重新办理：{reason}");
+        if let Some(main) = super::links::undo_duplicate(&mut run.tx, run.case.id).await? {
+            summary.push_str(&format!("（不再作为 {main} 的重复件，改为关联案件）"));
+        }
         run.finish(ctx, Step::Reopen, summary, json!({ "reason": reason }))
             .await
     }
@@ -587,6 +592,9 @@ impl Service {
         }
         if satisfaction == Satisfaction::Unsatisfied {
             summary.push_str("；网民不满意，案件重办");
+            if let Some(main) = super::links::undo_duplicate(&mut run.tx, run.case.id).await? {
+                summary.push_str(&format!("（不再作为 {main} 的重复件，改为关联案件）"));
+            }
             run.case.replied_at = None;
             run.case.closed_at = None;
             run.case.result = None;

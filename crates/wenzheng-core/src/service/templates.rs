@@ -10,7 +10,6 @@ use crate::auth::{self, Permission};
 use crate::clock::format_instant;
 use crate::error::{Error, Result};
 use crate::model::ReplyKind;
-use crate::view::UnitView;
 
 /// A reply template as entered.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -201,35 +200,5 @@ impl Service {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Switches a handling unit on (assignable) or off (kept in the history, not assignable).
-    pub async fn set_unit_active(&self, ctx: &Ctx, id: i64, active: bool) -> Result<UnitView> {
-        auth::require(ctx.actor.role, Permission::ManageUnits)?;
-        let mut tx = self.db.write().await?;
-        let unit: Option<UnitView> =
-            sqlx::query_as("UPDATE units SET active = ? WHERE id = ? RETURNING id, name, active")
-                .bind(active)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let unit = unit.ok_or_else(|| Error::NotFound(format!("承办单位 {id} 不存在")))?;
-        let summary = format!(
-            "{}承办单位{}",
-            if active { "启用" } else { "停用" },
-            unit.name
-        );
-        event(
-            &mut tx,
-            ctx,
-            None,
-            "unit_active",
-            &summary,
-            Some(json!({ "id": id, "active": !active })),
-            Some(json!({ "id": id, "active": active })),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(unit)
     }
 }
