@@ -95,6 +95,37 @@ struct Row {
 #[derive(Debug, Default)]
 struct Missing(Vec<char>);
 
+/// The faces added to a document, by [`FontSet::resolve`]'s numbering: only those that
+/// print something are embedded.
+#[derive(Default)]
+pub(crate) struct FontIds(std::collections::BTreeMap<usize, printpdf::FontId>);
+
+impl FontIds {
+    /// The document's id of face `i`, adding the face on first use.
+    pub(crate) fn get(
+        &mut self,
+        fonts: &FontSet,
+        doc: &mut PdfDocument,
+        i: usize,
+    ) -> Option<printpdf::FontId> {
+        if let Some(id) = self.0.get(&i) {
+            return Some(id.clone());
+        }
+        let id = doc.add_font(&fonts.face_at(i)?.parsed);
+        self.0.insert(i, id.clone());
+        Some(id)
+    }
+
+    /// The families of the rare-character faces the document used.
+    pub(crate) fn rare_families(&self, fonts: &FontSet) -> Vec<String> {
+        self.0
+            .keys()
+            .filter(|&&i| fonts.is_rare(i))
+            .filter_map(|&i| fonts.face_at(i).map(|f| f.family.clone()))
+            .collect()
+    }
+}
+
 fn char_width(fonts: &FontSet, role: Role, c: char, size: f32) -> f32 {
     fonts.resolve(role, c).map(|(_, a)| a).unwrap_or(1.0) * size
 }
@@ -277,6 +308,8 @@ pub struct Rendered {
     pub pages: usize,
     /// Characters that no face could print (drawn as the font's missing-glyph box).
     pub missing: Vec<char>,
+    /// The shipped rare-character faces that printed some characters (e.g. HanaMinB).
+    pub rare_faces: Vec<String>,
 }
 
 /// Lays out and renders `blocks` as an A4 PDF titled `title`.
@@ -326,11 +359,7 @@ pub fn render(fonts: &FontSet, title: &str, blocks: &[Block]) -> Rendered {
     }
 
     let mut doc = PdfDocument::new(title);
-    let ids: Vec<_> = fonts
-        .faces
-        .iter()
-        .map(|f| doc.add_font(&f.parsed))
-        .collect();
+    let mut ids = FontIds::default();
     let mut missing = Missing::default();
     let total = pages.len();
     let mut pdf_pages = Vec::new();
@@ -341,7 +370,15 @@ pub fn render(fonts: &FontSet, title: &str, blocks: &[Block]) -> Rendered {
             let cell = row.height as f32 * LINE_PITCH;
             // Centre the em box in its cell; the ideographic baseline sits 0.12 em up.
             let baseline = top - cell + (cell - row.size) / 2.0 + 0.12 * row.size;
-            draw_row(fonts, &ids, &mut ops, &row, baseline, &mut missing);
+            draw_row(
+                fonts,
+                &mut doc,
+                &mut ids,
+                &mut ops,
+                &row,
+                baseline,
+                &mut missing,
+            );
             if row.rule {
                 let y = top - cell - 4.0 * MM;
                 ops.push(Op::SetOutlineColor { col: rgb(RED) });
@@ -389,7 +426,15 @@ pub fn render(fonts: &FontSet, title: &str, blocks: &[Block]) -> Rendered {
             rule: false,
             keep: false,
         };
-        draw_row(fonts, &ids, &mut ops, &row, baseline, &mut missing);
+        draw_row(
+            fonts,
+            &mut doc,
+            &mut ids,
+            &mut ops,
+            &row,
+            baseline,
+            &mut missing,
+        );
         pdf_pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
     }
     doc.with_pages(pdf_pages);
@@ -400,6 +445,7 @@ pub fn render(fonts: &FontSet, title: &str, blocks: &[Block]) -> Rendered {
         pdf,
         pages: total,
         missing: missing.0,
+        rare_faces: ids.rare_families(fonts),
     }
 }
 
@@ -419,7 +465,8 @@ fn rgb((r, g, b): (f32, f32, f32)) -> Color {
 
 fn draw_row(
     fonts: &FontSet,
-    ids: &[printpdf::FontId],
+    doc: &mut PdfDocument,
+    ids: &mut FontIds,
     ops: &mut Vec<Op>,
     row: &Row,
     baseline: f32,
@@ -456,8 +503,11 @@ fn draw_row(
         }
     }
     for (face, text) in runs {
+        let Some(id) = ids.get(fonts, doc, face) else {
+            continue;
+        };
         ops.push(Op::SetFont {
-            font: PdfFontHandle::External(ids[face].clone()),
+            font: PdfFontHandle::External(id),
             size: Pt(row.size),
         });
         ops.push(Op::ShowText {

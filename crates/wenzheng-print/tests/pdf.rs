@@ -357,3 +357,32 @@ async fn refusals_are_chinese_and_write_nothing() {
         .unwrap();
     assert_eq!(issued.number, "镇网政〔2026〕1号");
 }
+
+#[test]
+fn rare_characters_print_from_the_shipped_fallback_faces() {
+    use wenzheng_print::Block;
+    // Extension B (𠀀 𪚥), C (𫠠), E (𬌗) and G (𰻝): none is in Noto Serif SC.
+    let rare = "𠀀𪚥𫠠𬌗𰻝";
+    let doc = printer().render_blocks(
+        "生僻字",
+        &[
+            Block::Title("生僻字测试".into()),
+            Block::Para(format!("网民姓名中有生僻字：{rare}，均应打印。")),
+        ],
+    );
+    assert!(doc.missing.is_empty(), "no glyph for {:?}", doc.missing);
+    assert_eq!(doc.rare_faces, ["HanaMinB", "BabelStone Han"]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rare.pdf");
+    std::fs::write(&path, &doc.pdf).unwrap();
+    check_pdf(&path, 1, &[rare, "生僻字测试"]);
+    let fonts = tool("pdffonts", &[path.to_str().unwrap()]);
+    for family in ["HanaMinB", "BabelStoneHan"] {
+        assert!(
+            fonts.lines().any(|l| l.contains(family)),
+            "{family} not embedded: {fonts}"
+        );
+    }
+    // Subsets: a few glyphs of the 30 MB face keep the page small.
+    assert!(doc.pdf.len() < 300 * 1024, "{} bytes", doc.pdf.len());
+}
