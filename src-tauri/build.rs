@@ -43,6 +43,8 @@ const COMMANDS: &[&str] = &[
     "calendar_status",
     "calendar_year",
     "import_calendar",
+    "list_printers",
+    "output_document",
 ];
 
 fn main() {

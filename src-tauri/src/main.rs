@@ -11,6 +11,7 @@ mod desk;
 mod files;
 mod ipc_error;
 mod logging;
+mod print;
 mod session;
 mod startup;
 mod state;
@@ -50,7 +51,10 @@ fn main() -> ExitCode {
                 )
                 .build(),
         )
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
+        .manage(print::PrintState::default())
         .setup(|app| {
             tray::build(app)?;
             watch::spawn(app.handle().clone());
@@ -96,6 +100,8 @@ fn main() -> ExitCode {
             desk::calendar_status,
             desk::calendar_year,
             desk::import_calendar,
+            print::list_printers,
+            print::output_document,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {
