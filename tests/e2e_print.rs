@@ -1,6 +1,8 @@
 //! 打印文书 through the real app window: a 书面反馈 printed from the case screen to the
 //! cups-pdf printer `WZPDF` of a real CUPS server (which `scripts/test` starts) lands as a
-//! PDF whose text is the case's, and the print is on the case's timeline.
+//! PDF whose text is the case's, and the print is on the case's timeline. 预览 hands the
+//! PDF to the system's viewer: here a stand-in `xdg-open` first in `PATH` that keeps a
+//! copy of the file it was given.
 //!
 //! `xvfb-run -a dbus-run-session -- cargo test -p wenzheng-desktop --test e2e_print`
 
@@ -75,6 +77,27 @@ async fn a_feedback_prints_from_the_case_screen_to_cups() {
             .any(|l| l.trim() == PRINTER),
         "CUPS has no printer {PRINTER}: run scripts/test, which starts cupsd and adds it"
     );
+    // The "system viewer": an xdg-open that copies the PDF it is asked to open.
+    let viewer = tempfile::tempdir().unwrap();
+    let opened = viewer.path().join("opened.pdf");
+    let script = viewer.path().join("xdg-open");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncp \"$1\" '{}.part' && mv '{0}.part' '{0}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    let path = std::env::var("PATH").unwrap_or_default();
+    // Set before the app starts (tauri-driver passes the environment on to it).
+    std::env::set_var("PATH", format!("{}:{path}", viewer.path().display()));
+
     let app = start().await;
     let c = &app.client;
     let number = register(c, TITLE, CONTENT).await;
@@ -157,5 +180,28 @@ async fn a_feedback_prints_from_the_case_screen_to_cups() {
     }
     let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
     assert!(String::from_utf8_lossy(&info.stdout).contains("(A4)"));
+
+    // 预览: the next number, in the system viewer.
+    click(c, "print-preview").await;
+    let said = wait_text(c, "print-result", |t| t.contains("PDF 阅读器")).await;
+    assert!(said.contains("〔2026〕2号"), "{said}");
+    let started = Instant::now();
+    while !opened.exists() {
+        assert!(
+            started.elapsed() < WAIT,
+            "the viewer was not asked to open a PDF"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let out = Command::new("pdftotext")
+        .arg(&opened)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = squash(&String::from_utf8_lossy(&out.stdout));
+    assert!(
+        text.contains(TITLE) && text.contains("〔2026〕2号"),
+        "{text}"
+    );
     app.stop().await;
 }

@@ -20,10 +20,13 @@ pub enum SpoolError {
     Refused(String),
 }
 
-#[cfg(windows)]
+// Compiled on Linux too when testing, so that its code is checked by every build.
+#[cfg(any(windows, test))]
 mod windows {
     //! The Windows print path, through PowerShell. File and printer names travel in
     //! environment variables, never inside the script text.
+    // Off Windows only the tests reach this module; they check that it compiles.
+    #![cfg_attr(not(windows), allow(dead_code))]
     use super::{run, SpoolError};
     use std::path::Path;
     use std::process::Command;
@@ -63,18 +66,52 @@ mod windows {
         lines(&out).into_iter().next()
     }
 
-    pub fn send(printer: &str, file: &Path) -> Result<String, SpoolError> {
-        let out = run(powershell(
+    /// The command that hands `file` to the PDF program's `PrintTo` verb for `printer`.
+    pub fn print_to(printer: &str, file: &Path) -> Command {
+        let mut cmd = powershell(
             "Start-Process -FilePath $env:WZ_FILE -Verb PrintTo -ArgumentList ('\"' + $env:WZ_PRINTER + '\"') -WindowStyle Hidden",
-        )
-        .env("WZ_FILE", file)
-        .env("WZ_PRINTER", printer))?;
+        );
+        cmd.env("WZ_FILE", file).env("WZ_PRINTER", printer);
+        cmd
+    }
+
+    pub fn send(printer: &str, file: &Path) -> Result<String, SpoolError> {
+        let out = run(&mut print_to(printer, file))?;
         if !out.status.success() {
             return Err(SpoolError::Refused(
                 String::from_utf8_lossy(&out.stderr).trim().to_string(),
             ));
         }
         Ok(format!("{printer}（系统打印）"))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn names_travel_outside_the_script() {
+            let printer = "财务室 HP\"; Remove-Item C:\\";
+            let cmd = print_to(printer, Path::new("C:\\临时\\反馈.pdf"));
+            let args: Vec<String> = cmd
+                .get_args()
+                .map(|a| a.to_string_lossy().to_string())
+                .collect();
+            assert!(args.iter().all(|a| !a.contains("财务室")), "{args:?}");
+            let envs: Vec<(String, String)> = cmd
+                .get_envs()
+                .filter_map(|(k, v)| {
+                    Some((
+                        k.to_string_lossy().to_string(),
+                        v?.to_string_lossy().to_string(),
+                    ))
+                })
+                .collect();
+            assert!(
+                envs.contains(&("WZ_PRINTER".into(), printer.into())),
+                "{envs:?}"
+            );
+        }
     }
 }
 
