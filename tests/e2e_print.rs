@@ -61,6 +61,32 @@ async fn print_outcome(c: &Client) -> String {
     }
 }
 
+/// Finds the save dialog (titled 另存为 PDF), types `path` as the file name and confirms.
+fn answer_save_dialog(path: &Path) {
+    let started = Instant::now();
+    let window = loop {
+        let out = Command::new("xdotool")
+            .args(["search", "--name", "另存为 PDF"])
+            .output()
+            .expect("xdotool");
+        let found = String::from_utf8_lossy(&out.stdout);
+        if let Some(id) = found.lines().next() {
+            break id.trim().to_string();
+        }
+        assert!(started.elapsed() < WAIT, "no save dialog appeared");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let xdo = |args: &[&str]| {
+        let ok = Command::new("xdotool").args(args).status().unwrap();
+        assert!(ok.success(), "xdotool {args:?}");
+    };
+    xdo(&["windowfocus", "--sync", &window]);
+    xdo(&["key", "--window", &window, "ctrl+a"]);
+    xdo(&["type", "--delay", "20", &path.display().to_string()]);
+    xdo(&["key", "Return"]);
+}
+
 fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
@@ -201,6 +227,23 @@ async fn a_feedback_prints_from_the_case_screen_to_cups() {
     let text = squash(&String::from_utf8_lossy(&out.stdout));
     assert!(
         text.contains(TITLE) && text.contains("〔2026〕2号"),
+        "{text}"
+    );
+
+    // 另存为: the GTK save dialog, answered with xdotool (typing a full path into its name).
+    let saved = viewer.path().join("saved-feedback.pdf");
+    click(c, "print-save").await;
+    answer_save_dialog(&saved);
+    let said = wait_text(c, "print-result", |t| t.contains("已保存")).await;
+    assert!(said.contains(&saved.display().to_string()), "{said}");
+    let out = Command::new("pdftotext")
+        .arg(&saved)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = squash(&String::from_utf8_lossy(&out.stdout));
+    assert!(
+        text.contains(TITLE) && text.contains("〔2026〕3号"),
         "{text}"
     );
     app.stop().await;
