@@ -207,10 +207,10 @@ async fn a_feedback_prints_from_the_case_screen_to_cups() {
     let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
     assert!(String::from_utf8_lossy(&info.stdout).contains("(A4)"));
 
-    // 预览: the next number, in the system viewer.
+    // 预览: the next number, marked and not used up, in the system viewer.
     click(c, "print-preview").await;
     let said = wait_text(c, "print-result", |t| t.contains("PDF 阅读器")).await;
-    assert!(said.contains("〔2026〕2号"), "{said}");
+    assert!(said.contains("〔2026〕2号（预览）"), "{said}");
     let started = Instant::now();
     while !opened.exists() {
         assert!(
@@ -226,7 +226,7 @@ async fn a_feedback_prints_from_the_case_screen_to_cups() {
         .unwrap();
     let text = squash(&String::from_utf8_lossy(&out.stdout));
     assert!(
-        text.contains(TITLE) && text.contains("〔2026〕2号"),
+        text.contains(TITLE) && text.contains("〔2026〕2号（预览）"),
         "{text}"
     );
 
@@ -243,7 +243,7 @@ async fn a_feedback_prints_from_the_case_screen_to_cups() {
         .unwrap();
     let text = squash(&String::from_utf8_lossy(&out.stdout));
     assert!(
-        text.contains(TITLE) && text.contains("〔2026〕3号"),
+        text.contains(TITLE) && text.contains("〔2026〕2号") && !text.contains("预览"),
         "{text}"
     );
     app.stop().await;

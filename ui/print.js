@@ -31,7 +31,7 @@ export function resultText(r) {
   let text;
   if (r.mode === "print") text = `已送打印机 ${r.printer} 打印${what}（任务 ${r.job}）。`;
   else if (r.mode === "save") text = `已保存${what}：${r.file}`;
-  else text = `已在 PDF 阅读器中打开${what}。`;
+  else text = `已在 PDF 阅读器中打开${what}（预览，未占用文号）。`;
   if (r.rare_faces.length) text += `生僻字以 ${r.rare_faces.join("、")} 字体印出。`;
   if (r.missing_chars.length) text += `注意：以下字符没有可用字体，印为方框：${r.missing_chars.join("")}`;
   return text;
@@ -96,7 +96,7 @@ export function renderPrintArea(c, after) {
   go.id = "print-go";
   prow.append(el("span", "muted", "打印机"), printers, go);
 
-  const hint = el("p", "muted print-hint", "每次预览、另存为或打印都会使用一个新的文号，并记入办理记录。");
+  const hint = el("p", "muted print-hint", "预览不占用文号；另存为、打印各使用一个新的文号，并记入办理记录。");
   const fonts = el("p", "muted print-fonts");
   fonts.id = "print-fonts";
   const result = el("p", "print-result", kept.result);
@@ -136,7 +136,7 @@ export function renderPrintArea(c, after) {
       const r = await printDocument({ kind: kind.value, case: c.number }, mode, printers.value);
       kept.result = resultText(r);
       result.textContent = kept.result;
-      if (!r.cancelled) await after();
+      if (!r.cancelled && mode !== "preview") await after();
     } catch (err) {
       kept.result = "";
       result.textContent = "";

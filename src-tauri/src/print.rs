@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
-use wenzheng_print::{spool, DocRequest, FontChoice, FontOptions, PrintError, Printer};
+use wenzheng_print::{spool, DocRequest, FontChoice, FontOptions, Numbering, PrintError, Printer};
 
 use crate::commands::CmdResult;
 use crate::ipc_error::IpcError;
@@ -228,9 +228,10 @@ pub async fn list_printers(
     })
 }
 
-/// Produces the document `doc` and previews, saves or prints it. A case document takes the
-/// next 文号 (logged on the case's timeline); printing also logs the printer and job
-/// there. A wrong printer or a cancelled save dialog uses up no number.
+/// Produces the document `doc` and previews, saves or prints it. Saved or printed, a case
+/// document takes the next 文号 (logged on the case's timeline); printing also logs the
+/// printer and job there. A preview shows the next number marked （预览） and uses up none,
+/// nor does a wrong printer or a cancelled save dialog.
 #[tauri::command]
 pub async fn output_document(
     app: AppHandle,
@@ -284,8 +285,13 @@ pub async fn output_document(
         },
         _ => None,
     };
+    // A preview uses up no number: it shows the next one, marked （预览）.
+    let numbering = match mode {
+        Mode::Preview => Numbering::Draft,
+        _ => Numbering::Issue,
+    };
     let produced = fonts
-        .produce(&state.service, &ctx, &doc)
+        .produce(&state.service, &ctx, &doc, numbering)
         .await
         .map_err(print_error)?;
     let file = match target {

@@ -7,7 +7,7 @@ use clap::Subcommand;
 use serde_json::json;
 use wenzheng_core::service::documents::DocSettingsPatch;
 use wenzheng_core::{Ctx, Error, Result, Service};
-use wenzheng_print::{spool, DocRequest, FontOptions, Printer};
+use wenzheng_print::{spool, DocRequest, FontOptions, Numbering, Printer};
 
 use crate::output::Out;
 
@@ -159,7 +159,10 @@ pub async fn run(svc: &Service, ctx: &Ctx, out: &Out, command: PrintCommand) -> 
     if let Some(name) = &printer_name {
         spool::ensure_printer(name).map_err(spool_error)?;
     }
-    let doc = printer.produce(svc, ctx, &req).await.map_err(font_error)?;
+    let doc = printer
+        .produce(svc, ctx, &req, Numbering::Issue)
+        .await
+        .map_err(font_error)?;
     let rendered = &doc.rendered;
     tokio::fs::write(&file, &rendered.pdf).await?;
     let job = match &printer_name {

@@ -35,7 +35,7 @@ use wenzheng_core::view::CaseDetail;
 pub use fonts::{FontChoice, FontOptions, FontSet, Role};
 pub use graphics::{Chart, Column, Series, Table};
 pub use layout::{Block, Rendered};
-pub use output::{DocRequest, Produced};
+pub use output::{DocRequest, Numbering, Produced};
 
 /// What can go wrong while printing.
 #[derive(Debug, thiserror::Error)]

@@ -114,15 +114,25 @@ impl Produced {
     }
 }
 
+/// Whether a case document takes its 文号.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbering {
+    /// Use up the next number and log it on the case's timeline (save, print).
+    Issue,
+    /// Show the number the next document would take, marked （预览）; nothing is written.
+    Draft,
+}
+
 impl Printer {
     /// Produces the document `req` asks for, dated `ctx.now`: a case document uses up the
-    /// next 文号 (and is logged on the case's timeline by the core); the monthly report
-    /// reads the month's figures (roles that see every case).
+    /// next 文号 (and is logged on the case's timeline by the core) or, as a draft, shows
+    /// it; the monthly report reads the month's figures (roles that see every case).
     pub async fn produce(
         &self,
         svc: &Service,
         ctx: &Ctx,
         req: &DocRequest,
+        numbering: Numbering,
     ) -> Result<Produced, PrintError> {
         let date = ctx.now.date_naive();
         match req {
@@ -143,7 +153,14 @@ impl Printer {
             }
             _ => {
                 let (kind, case) = req.doc_kind().expect("a case document");
-                let issued = svc.issue_document(ctx, case, kind).await?;
+                let issued = match numbering {
+                    Numbering::Issue => svc.issue_document(ctx, case, kind).await?,
+                    Numbering::Draft => {
+                        let mut draft = svc.draft_document(ctx, case, kind).await?;
+                        draft.number.push_str("（预览）");
+                        draft
+                    }
+                };
                 let detail = svc.case_detail(ctx, case).await?;
                 let (title, blocks) = crate::documents::blocks(&detail, &issued, date);
                 let rendered = self.render_blocks(&title, &blocks);

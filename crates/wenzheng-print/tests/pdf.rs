@@ -349,6 +349,32 @@ async fn refusals_are_chinese_and_write_nothing() {
         assert!(err.is_refusal(), "{err}");
         assert!(err.to_string().contains(kind.label()), "{err}");
     }
+    // A draft (preview) makes the same checks.
+    let err = f
+        .svc
+        .draft_document(&f.ctx, "WZ-2026-000002", DocKind::Feedback)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("不能打印书面反馈"), "{err}");
+    // A preview shows the next number, marked, and uses none up; nothing is logged.
+    let events = f.svc.case_detail(&f.ctx, "1").await.unwrap().events.len();
+    let doc = printer()
+        .produce(
+            &f.svc,
+            &f.ctx,
+            &wenzheng_print::DocRequest::Notice { case: "1".into() },
+            wenzheng_print::Numbering::Draft,
+        )
+        .await
+        .unwrap();
+    assert_eq!(doc.number.as_deref(), Some("镇网政〔2026〕1号（预览）"));
+    let path = f.dir.join("draft.pdf");
+    std::fs::write(&path, &doc.rendered.pdf).unwrap();
+    check_pdf(&path, doc.rendered.pages, &["镇网政〔2026〕1号（预览）"]);
+    assert_eq!(
+        f.svc.case_detail(&f.ctx, "1").await.unwrap().events.len(),
+        events
+    );
     // No number was used up: the next one is still 1.
     let issued = f
         .svc
@@ -503,6 +529,7 @@ impl Fixture {
                 &wenzheng_print::DocRequest::Monthly {
                     month: month.into(),
                 },
+                wenzheng_print::Numbering::Issue,
             )
             .await
             .unwrap();
@@ -569,6 +596,7 @@ async fn the_monthly_report_has_its_figures_tables_and_vector_charts() {
             &wenzheng_print::DocRequest::Monthly {
                 month: "2026-13".into(),
             },
+            wenzheng_print::Numbering::Issue,
         )
         .await
         .unwrap_err();
