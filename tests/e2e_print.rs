@@ -246,5 +246,29 @@ async fn a_feedback_prints_from_the_case_screen_to_cups() {
         text.contains(TITLE) && text.contains("〔2026〕2号") && !text.contains("预览"),
         "{text}"
     );
+
+    // The statistics screen's call: the 月报 through the same command.
+    std::fs::remove_file(&opened).unwrap();
+    let month = wenzheng_core::clock::now().format("%Y-%m").to_string();
+    let done = raw_invoke_with(
+        c,
+        "output_document",
+        json!({ "doc": { "kind": "monthly", "month": month }, "mode": "preview" }),
+    )
+    .await;
+    assert_eq!(done, "ok");
+    let started = Instant::now();
+    while !opened.exists() {
+        assert!(started.elapsed() < WAIT, "the 月报 was not previewed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let out = Command::new("pdftotext")
+        .arg(&opened)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = squash(&String::from_utf8_lossy(&out.stdout));
+    assert!(text.contains("月网络问政工作情况通报"), "{text}");
+    assert!(text.contains("图1近12个月收件、答复及按期答复率"), "{text}");
     app.stop().await;
 }
