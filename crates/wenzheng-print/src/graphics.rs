@@ -11,6 +11,8 @@ const TABLE_MIN: f32 = 9.0;
 /// Chart text size (五号), pt.
 const CHART_TEXT: f32 = 10.5;
 const LIGHT: Rgbf = (0.85, 0.85, 0.85);
+/// Height of a bar of a [`Chart::Ranking`], pt.
+const RANK_ROW: f32 = 18.0;
 /// The series colours: dark blue, orange, dark red.
 const SERIES: [Rgbf; 3] = [(0.16, 0.33, 0.60), (0.93, 0.55, 0.20), (0.75, 0.10, 0.10)];
 
@@ -95,7 +97,7 @@ impl Chart {
         match self {
             Chart::Trend { .. } => 9,
             Chart::Ranking { bars, .. } => {
-                let h = 2.0 * pitch + bars.len().max(1) as f32 * 18.0;
+                let h = 2.0 * pitch + bars.len().max(1) as f32 * RANK_ROW;
                 (h / pitch).ceil() as usize
             }
         }
@@ -445,7 +447,7 @@ fn draw_ranking(
     let x0 = left + label_w + 8.0;
     let x1 = left + width - 40.0;
     let y1 = top - pitch - 4.0;
-    let row = 18.0;
+    let row = RANK_ROW;
     let y0 = y1 - row * bars.len().max(1) as f32;
     let max = if max > 0.0 { max } else { 1.0 };
     let x_of = |v: f64| x0 + ((v / max) as f32).clamp(0.0, 1.0) * (x1 - x0);

@@ -2,7 +2,9 @@
 //! area on a 22-line × 28-character grid; body 16 pt, title 22 pt; page numbers
 //! 「— 1 —」 in 14 pt 7 mm below the type area, odd pages right and even pages left, one
 //! character in from the edge. Blocks are broken into lines ([`crate::linebreak`]),
-//! paginated on the grid and drawn with printpdf.
+//! paginated on the grid and drawn with printpdf; tables and charts ([`crate::graphics`])
+//! take whole grid lines, and a table that does not fit fills the page and continues on
+//! the next one under its heading row.
 
 use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
 
