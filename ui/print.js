@@ -43,10 +43,10 @@ export function printDocument(doc, mode, printer) {
 }
 
 const KINDS = [
-  ["feedback", "书面反馈（报县信访局、县委办督查室）"],
+  ["feedback", "书面反馈"],
   ["notice", "交办通知单"],
   ["urge", "催办通知单"],
-  ["brief", "信息专报（重要、敏感信息）"],
+  ["brief", "信息专报（重要、敏感信息报领导）"],
 ];
 
 /** The document most likely wanted now for the case `c`. */
@@ -71,7 +71,7 @@ export function renderPrintArea(c, after) {
   kind.setAttribute("aria-label", "文书");
   for (const [code, label] of KINDS) {
     const n = c.feedbacks.length;
-    kind.appendChild(option(code, code === "feedback" && n ? `${label}——第 ${n} 次` : label));
+    kind.appendChild(option(code, code === "feedback" && n ? `${label}（第 ${n} 次）` : label));
   }
   if (kept.number !== c.number) kept = { number: c.number, kind: null, printer: null, result: "" };
   kind.value = kept.kind || likelyKind(c);
