@@ -177,3 +177,53 @@ impl Printer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn produced(case: Option<&str>, number: Option<&str>, title: &str) -> Produced {
+        Produced {
+            kind: "feedback",
+            label: "书面反馈",
+            case: case.map(str::to_string),
+            number: number.map(str::to_string),
+            feedback_seq: None,
+            title: title.into(),
+            rendered: Rendered {
+                pdf: Vec::new(),
+                pages: 1,
+                missing: Vec::new(),
+                rare_faces: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn file_names_are_safe_and_say_what_they_hold() {
+        let p = produced(Some("WZ-2026-000001"), Some("镇网政〔2026〕3号"), "x");
+        assert_eq!(
+            p.file_name(),
+            "WZ-2026-000001 书面反馈 镇网政〔2026〕3号.pdf"
+        );
+        assert_eq!(p.job_title(), "镇网政〔2026〕3号 书面反馈");
+        let m = produced(None, None, "关于“a/b:c”\n的通报");
+        assert_eq!(m.file_name(), "关于“a_b_c”_的通报.pdf");
+    }
+
+    #[test]
+    fn requests_read_the_ipc_shape() {
+        let r: DocRequest =
+            serde_json::from_str(r#"{"kind":"urge","case":"WZ-2026-000001"}"#).unwrap();
+        assert_eq!(
+            r,
+            DocRequest::Urge {
+                case: "WZ-2026-000001".into()
+            }
+        );
+        let m: DocRequest =
+            serde_json::from_str(r#"{"kind":"monthly","month":"2026-11"}"#).unwrap();
+        assert_eq!((m.code(), m.label()), ("monthly", "月报"));
+        assert!(serde_json::from_str::<DocRequest>(r#"{"kind":"feedback"}"#).is_err());
+    }
+}
