@@ -53,6 +53,8 @@ const COMMANDS: &[&str] = &[
     "parse_paste",
     "set_calendar_day",
     "rename_unit",
+    "list_printers",
+    "output_document",
 ];
 
 fn main() {

@@ -430,16 +430,38 @@ fn print_feedback_writes_a_pdf_and_refuses_in_chinese() {
         text.contains("138****5678") && !text.contains("13812345678"),
         "{text}"
     );
-    // The month report is not there yet: refused.
-    let err = cli.refused(&[
+    // The monthly report: no document number, no case.
+    let monthly = dir.path().join("yb.pdf");
+    let v = cli.json(&[
         "print",
         "monthly",
         "--month",
         "2026-11",
         "--out",
+        monthly.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (v["kind"].as_str(), v["case"].as_str()),
+        (Some("monthly"), None)
+    );
+    assert!(
+        v["title"]
+            .as_str()
+            .unwrap()
+            .ends_with("月网络问政工作情况通报"),
+        "{v}"
+    );
+    assert!(std::fs::read(&monthly).unwrap().starts_with(b"%PDF"));
+    // A malformed month is refused in Chinese.
+    let err = cli.refused(&[
+        "print",
+        "monthly",
+        "--month",
+        "2026-13",
+        "--out",
         pdf.to_str().unwrap(),
     ]);
-    assert!(err.contains("月报"), "{err}");
+    assert!(err.contains("月份"), "{err}");
 }
 
 #[test]

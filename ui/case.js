@@ -3,6 +3,7 @@
 import {
   $, el, invoke, showMessage, clearMessage, errorText, chineseDate, chineseTime, option, tag,
 } from "./dom.js";
+import { renderPrintArea } from "./print.js";
 
 let current = null; // the case desk shown
 let templates = [];
@@ -180,6 +181,8 @@ function render(c) {
   }
   if (c.actions.length === 0) bar.appendChild(el("span", "muted", c.status === "archived" ? "案件已归档，不能再操作。" : "当前没有可执行的操作。"));
   $("action-panel").hidden = true;
+
+  renderPrintArea(c, reload);
 
   const list = $("timeline");
   list.replaceChildren(

@@ -13,6 +13,7 @@ mod desk;
 mod files;
 mod ipc_error;
 mod logging;
+mod print;
 mod session;
 mod startup;
 mod state;
@@ -52,7 +53,10 @@ fn main() -> ExitCode {
                 )
                 .build(),
         )
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
+        .manage(print::PrintState::default())
         .setup(|app| {
             tray::build(app)?;
             watch::spawn(app.handle().clone());
@@ -108,6 +112,8 @@ fn main() -> ExitCode {
             desk::parse_paste,
             desk::set_calendar_day,
             desk::rename_unit,
+            print::list_printers,
+            print::output_document,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use serde_json::json;
-use wenzheng_core::service::documents::{DocKind, DocSettingsPatch};
+use wenzheng_core::service::documents::DocSettingsPatch;
 use wenzheng_core::{Ctx, Error, Result, Service};
-use wenzheng_print::{spool, FontOptions, Printer};
+use wenzheng_print::{spool, DocRequest, FontOptions, Numbering, Printer};
 
 use crate::output::Out;
 
@@ -22,7 +22,7 @@ pub enum PrintCommand {
     Urge(Target),
     /// 信息专报（重要或敏感信息）
     Brief(Target),
-    /// 月报（尚未提供）
+    /// 月报（当月网络问政工作情况通报：数字、近12个月趋势图、各单位情况表、考核得分和排名）
     Monthly {
         /// 月份，如 2026-11
         #[arg(long)]
@@ -30,6 +30,9 @@ pub enum PrintCommand {
         /// 输出的 PDF 文件
         #[arg(long)]
         out: PathBuf,
+        /// 生成后送到这台打印机打印
+        #[arg(long)]
+        printer: Option<String>,
     },
     /// 列出本机可用的打印机
     Printers,
@@ -84,11 +87,16 @@ fn font_error(e: wenzheng_print::PrintError) -> Error {
 
 /// Runs `wenzheng print …`.
 pub async fn run(svc: &Service, ctx: &Ctx, out: &Out, command: PrintCommand) -> Result<()> {
-    let (kind, target) = match command {
-        PrintCommand::Feedback(t) => (DocKind::Feedback, t),
-        PrintCommand::Notice(t) => (DocKind::Notice, t),
-        PrintCommand::Urge(t) => (DocKind::Urge, t),
-        PrintCommand::Brief(t) => (DocKind::Brief, t),
+    let (req, file, printer_name) = match command {
+        PrintCommand::Feedback(t) => (DocRequest::Feedback { case: t.case }, t.out, t.printer),
+        PrintCommand::Notice(t) => (DocRequest::Notice { case: t.case }, t.out, t.printer),
+        PrintCommand::Urge(t) => (DocRequest::Urge { case: t.case }, t.out, t.printer),
+        PrintCommand::Brief(t) => (DocRequest::Brief { case: t.case }, t.out, t.printer),
+        PrintCommand::Monthly {
+            month,
+            out,
+            printer,
+        } => (DocRequest::Monthly { month }, out, printer),
         PrintCommand::Printers => {
             let list = spool::printers().map_err(spool_error)?;
             if out.json {
@@ -102,11 +110,6 @@ pub async fn run(svc: &Service, ctx: &Ctx, out: &Out, command: PrintCommand) -> 
                 println!("{}", list.join("\n"));
             }
             return Ok(());
-        }
-        PrintCommand::Monthly { month, .. } => {
-            return Err(Error::Invalid(format!(
-                "暂不能打印 {month} 的月报：月报的统计数字（报表功能）尚未提供"
-            )));
         }
         PrintCommand::Settings {
             organ,
@@ -147,25 +150,27 @@ pub async fn run(svc: &Service, ctx: &Ctx, out: &Out, command: PrintCommand) -> 
             return Ok(());
         }
     };
-    if target.out.as_os_str().is_empty() {
+    if file.as_os_str().is_empty() {
         return Err(Error::Invalid("输出文件不能为空".into()));
     }
     // Fonts and printer first: a PC without usable fonts, or a wrong printer name, fails
     // before a document number is used up.
     let printer = Printer::new(&FontOptions::default()).map_err(font_error)?;
-    if let Some(name) = &target.printer {
+    if let Some(name) = &printer_name {
         spool::ensure_printer(name).map_err(spool_error)?;
     }
-    let issued = svc.issue_document(ctx, &target.case, kind).await?;
-    let detail = svc.case_detail(ctx, &target.case).await?;
-    let doc = printer.render(&detail, &issued, ctx.now.date_naive());
-    tokio::fs::write(&target.out, &doc.pdf).await?;
-    let job = match &target.printer {
+    let doc = printer
+        .produce(svc, ctx, &req, Numbering::Issue)
+        .await
+        .map_err(font_error)?;
+    let rendered = &doc.rendered;
+    tokio::fs::write(&file, &rendered.pdf).await?;
+    let job = match &printer_name {
         Some(name) => {
-            let title = format!("{} {}", issued.number, kind.label());
-            let job = spool::send(name, &target.out, &title).map_err(spool_error)?;
-            svc.record_print(ctx, &target.case, &issued.number, name, &job)
-                .await?;
+            let job = spool::send(name, &file, &doc.job_title()).map_err(spool_error)?;
+            if let (Some(case), Some(number)) = (&doc.case, &doc.number) {
+                svc.record_print(ctx, case, number, name, &job).await?;
+            }
             Some(job)
         }
         None => None,
@@ -173,36 +178,49 @@ pub async fn run(svc: &Service, ctx: &Ctx, out: &Out, command: PrintCommand) -> 
     let fonts = printer.fonts().choices();
     if out.json {
         let v = json!({
-            "file": target.out.display().to_string(),
-            "kind": kind.code(),
-            "case": issued.case_number,
-            "number": issued.number,
-            "feedback_seq": issued.feedback_seq,
-            "pages": doc.pages,
-            "bytes": doc.pdf.len(),
+            "file": file.display().to_string(),
+            "kind": doc.kind,
+            "case": doc.case,
+            "number": doc.number,
+            "feedback_seq": doc.feedback_seq,
+            "title": doc.title,
+            "pages": rendered.pages,
+            "bytes": rendered.pdf.len(),
             "fonts": fonts,
-            "printer": target.printer,
+            "rare_faces": rendered.rare_faces,
+            "printer": printer_name,
             "job": job,
-            "missing_chars": doc.missing.iter().map(char::to_string).collect::<Vec<_>>(),
+            "missing_chars": rendered.missing.iter().map(char::to_string).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
+        let number = doc
+            .number
+            .as_deref()
+            .map(|n| format!("，文号 {n}"))
+            .unwrap_or_default();
         println!(
-            "已生成{}：{}（{} 页，文号 {}）",
-            kind.label(),
-            target.out.display(),
-            doc.pages,
-            issued.number
+            "已生成{}：{}（{} 页{number}）",
+            doc.label,
+            file.display(),
+            rendered.pages,
         );
         for f in fonts.iter().filter(|f| !f.official) {
             println!("字体：本机没有可嵌入的{}，以 {} 代替", f.wanted, f.used);
         }
-        if !doc.missing.is_empty() {
-            let chars: String = doc.missing.iter().collect();
+        if !rendered.rare_faces.is_empty() {
+            println!("生僻字以 {} 字体印出", rendered.rare_faces.join("、"));
+        }
+        if !rendered.missing.is_empty() {
+            let chars: String = rendered.missing.iter().collect();
             println!("注意：以下字符没有可用字体，打印为方框：{chars}");
         }
-        if let (Some(p), Some(j)) = (&target.printer, &job) {
-            println!("已送打印机 {p} 打印（任务 {j}），已记入案件时间线");
+        match (&printer_name, &job, &doc.case) {
+            (Some(p), Some(j), Some(_)) => {
+                println!("已送打印机 {p} 打印（任务 {j}），已记入案件时间线")
+            }
+            (Some(p), Some(j), None) => println!("已送打印机 {p} 打印（任务 {j}）"),
+            _ => {}
         }
     }
     Ok(())

@@ -1,11 +1,13 @@
 //! The faces a document needs, one per typographic role of GB/T 9704: the official fonts
 //! when the PC has them and allows embedding, otherwise the open-licensed Noto Serif SC
 //! shipped with the app. Each face is read and parsed once; a [`FontSet`] is reused for
-//! every document.
+//! every document. Rare characters (CJK Extension B and beyond) that no common face has
+//! come from the shipped rare-character faces ([`RARE_FACES`]), which are read only when
+//! a document first needs one.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use printpdf::ParsedFont;
 
@@ -90,6 +92,14 @@ impl Role {
 pub const SHIPPED_REGULAR: &str = "NotoSerifSC_400Regular.ttf";
 /// The shipped bold face.
 pub const SHIPPED_BOLD: &str = "NotoSerifSC_700Bold.ttf";
+
+/// The shipped faces for rare characters, tried in order for a character from U+20000 up
+/// that the document's own faces lack: 花園明朝B (Extension B–F) and a subset of BabelStone
+/// Han (Extension G–H). See `fonts/README.md` for their sources and licences.
+pub const RARE_FACES: [&str; 2] = ["HanaMinB.ttf", "BabelStoneHan-ExtGH.ttf"];
+
+/// The first code point a rare-character face is tried for (CJK Extension B).
+const RARE_FROM: char = '\u{20000}';
 
 /// One font face, parsed once.
 pub struct Face {
@@ -188,12 +198,32 @@ pub struct FontChoice {
     pub official: bool,
 }
 
+/// A rare-character face, read on first use; `None` once it proved missing or unreadable.
+#[derive(Debug)]
+struct RareFace {
+    path: PathBuf,
+    face: OnceLock<Option<Face>>,
+}
+
+impl RareFace {
+    fn get(&self) -> Option<&Face> {
+        self.face
+            .get_or_init(|| {
+                let data = std::fs::read(&self.path).ok()?;
+                Face::load(data, 0, self.path.clone(), false).ok()
+            })
+            .as_ref()
+    }
+}
+
 /// The faces of every role, parsed once.
 #[derive(Debug)]
 pub struct FontSet {
-    pub(crate) faces: Vec<Arc<Face>>,
+    faces: Vec<Arc<Face>>,
     roles: HashMap<Role, usize>,
     fallbacks: Vec<usize>,
+    /// Numbered after `faces`: face `faces.len() + k` is `rare[k]`.
+    rare: Vec<RareFace>,
 }
 
 fn shipped_dir(opts: &FontOptions) -> Result<PathBuf, PrintError> {
@@ -287,11 +317,33 @@ impl FontSet {
                 fallbacks.push(faces.len() - 1);
             }
         }
+        let rare = RARE_FACES
+            .iter()
+            .map(|f| RareFace {
+                path: dir.join(f),
+                face: OnceLock::new(),
+            })
+            .collect();
         Ok(FontSet {
             faces,
             roles,
             fallbacks,
+            rare,
         })
+    }
+
+    /// True when face number `i` is a rare-character face.
+    pub(crate) fn is_rare(&self, i: usize) -> bool {
+        i >= self.faces.len()
+    }
+
+    /// Face number `i` as [`FontSet::resolve`] numbers them (a rare face is read here
+    /// on first use).
+    pub(crate) fn face_at(&self, i: usize) -> Option<&Face> {
+        match self.faces.get(i) {
+            Some(f) => Some(f),
+            None => self.rare.get(i - self.faces.len())?.get(),
+        }
     }
 
     /// The face of a role.
@@ -300,12 +352,18 @@ impl FontSet {
     }
 
     /// Which face prints `c` in `role`: the role's own, else the first fallback that has
-    /// it; `None` when no face has the character.
+    /// it, else (from Extension B up) the first rare-character face that has it; `None`
+    /// when no face has the character.
     pub(crate) fn resolve(&self, role: Role, c: char) -> Option<(usize, f32)> {
         let own = self.roles[&role];
+        let rare = (c >= RARE_FROM)
+            .then(|| self.faces.len()..self.faces.len() + self.rare.len())
+            .into_iter()
+            .flatten();
         std::iter::once(own)
             .chain(self.fallbacks.iter().copied())
-            .find_map(|i| self.faces[i].advance(c).map(|a| (i, a)))
+            .chain(rare)
+            .find_map(|i| self.face_at(i)?.advance(c).map(|a| (i, a)))
     }
 
     /// The face used for each role, so the caller can say which font stood in.

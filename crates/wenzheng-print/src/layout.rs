@@ -2,15 +2,16 @@
 //! area on a 22-line × 28-character grid; body 16 pt, title 22 pt; page numbers
 //! 「— 1 —」 in 14 pt 7 mm below the type area, odd pages right and even pages left, one
 //! character in from the edge. Blocks are broken into lines ([`crate::linebreak`]),
-//! paginated on the grid and drawn with printpdf.
+//! paginated on the grid and drawn with printpdf; tables and charts ([`crate::graphics`])
+//! take whole grid lines, and a table that does not fit fills the page and continues on
+//! the next one under its heading row.
 
-use printpdf::{
-    Color, Line as PdfLine, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
-    Point, Pt, Rgb, TextItem, TextMatrix,
-};
+use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
 
 use crate::fonts::{FontSet, Role};
+use crate::graphics::{self, Art, Chart, Table};
 use crate::linebreak::break_lines;
+use crate::pen::{char_width, FontIds, Pen, BLACK};
 
 const MM: f32 = 72.0 / 25.4;
 /// Page width (A4), pt.
@@ -39,6 +40,8 @@ pub const PAGE_NUMBER: f32 = 14.0;
 const LINE_PITCH: f32 = AREA_H / LINES as f32;
 const CHAR_PITCH: f32 = AREA_W / CHARS as f32;
 const RED: (f32, f32, f32) = (0.85, 0.0, 0.0);
+/// Grid lines a full page holds.
+const PAGE_LINES: usize = LINES;
 
 /// A piece of a document, in reading order.
 #[derive(Debug, Clone)]
@@ -64,6 +67,10 @@ pub enum Block {
     Heading(String),
     /// 二级标题 (（一）…) in 楷体, indented two characters.
     SubHeading(String),
+    /// A table with ruled lines, in 小四; continues on the next page under its heading row.
+    Table(Table),
+    /// A chart drawn with vectors.
+    Chart(Chart),
     /// 发文机关署名 and 成文日期: the date four characters in from the right, the organ
     /// centred over it; one blank line above.
     Signature {
@@ -89,14 +96,15 @@ struct Row {
     rule: bool,
     /// Stays on the page of the row before (the signature with the text it signs).
     keep: bool,
+    /// A table or chart drawn in the row's lines.
+    art: Option<Art>,
 }
 
-/// Characters that no face can print.
-#[derive(Debug, Default)]
-struct Missing(Vec<char>);
-
-fn char_width(fonts: &FontSet, role: Role, c: char, size: f32) -> f32 {
-    fonts.resolve(role, c).map(|(_, a)| a).unwrap_or(1.0) * size
+impl Row {
+    /// Draws nothing (an empty grid line).
+    fn is_blank(&self) -> bool {
+        self.spans.is_empty() && self.art.is_none()
+    }
 }
 
 /// The natural width of `text` set at `size` with `pitch` between full-width characters.
@@ -174,6 +182,7 @@ fn paragraph(
             red: false,
             rule: false,
             keep: false,
+            art: None,
         });
     }
     rows
@@ -194,6 +203,7 @@ fn centred(fonts: &FontSet, role: Role, text: &str, size: f32, height: usize) ->
                 red: false,
                 rule: false,
                 keep: false,
+                art: None,
             }
         })
         .collect()
@@ -221,6 +231,11 @@ fn rows_of(fonts: &FontSet, block: &Block) -> Vec<Row> {
             rows
         }
         Block::Blank => vec![blank()],
+        Block::Table(t) => graphics::split_table(t, LINE_PITCH, PAGE_LINES)
+            .into_iter()
+            .map(|(part, lines)| art_row(Art::Table(part), lines))
+            .collect(),
+        Block::Chart(c) => vec![art_row(Art::Chart(c.clone()), c.lines(LINE_PITCH))],
         Block::Addressee(a) => paragraph(fonts, &[(Role::Body, a.clone())], 0, BODY, tc, true),
         Block::Para(p) => paragraph(fonts, &[(Role::Body, p.clone())], 2, BODY, tc, true),
         Block::Field(label, text) => paragraph(
@@ -247,6 +262,7 @@ fn rows_of(fonts: &FontSet, block: &Block) -> Vec<Row> {
                 red: false,
                 rule: false,
                 keep: true,
+                art: None,
             };
             let mut gap = blank();
             gap.keep = true;
@@ -265,6 +281,15 @@ fn blank() -> Row {
         red: false,
         rule: false,
         keep: false,
+        art: None,
+    }
+}
+
+fn art_row(art: Art, height: usize) -> Row {
+    Row {
+        height,
+        art: Some(art),
+        ..blank()
     }
 }
 
@@ -277,6 +302,8 @@ pub struct Rendered {
     pub pages: usize,
     /// Characters that no face could print (drawn as the font's missing-glyph box).
     pub missing: Vec<char>,
+    /// The shipped rare-character faces that printed some characters (e.g. HanaMinB).
+    pub rare_faces: Vec<String>,
 }
 
 /// Lays out and renders `blocks` as an A4 PDF titled `title`.
@@ -296,7 +323,21 @@ pub fn render(fonts: &FontSet, title: &str, blocks: &[Block]) -> Rendered {
     // Paginate on the grid; a blank row never starts a page.
     let mut pages: Vec<Vec<(usize, Row)>> = vec![Vec::new()];
     let mut line = 0usize;
-    for row in rows {
+    let mut queue: std::collections::VecDeque<Row> = rows.into();
+    while let Some(mut row) = queue.pop_front() {
+        // A table that does not fit fills the rest of the page and continues on the next.
+        if line + row.height > LINES {
+            if let Some(Art::Table(t)) = &row.art {
+                if let Some((first, rest)) = graphics::split_at_lines(t, LINES - line) {
+                    let rest_lines = graphics::table_lines(&rest, LINE_PITCH);
+                    queue.push_front(art_row(Art::Table(rest), rest_lines));
+                    row = art_row(
+                        Art::Table(first.clone()),
+                        graphics::table_lines(&first, LINE_PITCH),
+                    );
+                }
+            }
+        }
         if line + row.height > LINES {
             // Rows kept with their predecessor move along, with one line of text.
             let mut moved = Vec::new();
@@ -316,7 +357,7 @@ pub fn render(fonts: &FontSet, title: &str, blocks: &[Block]) -> Rendered {
                 line += r.height;
                 pages.last_mut().expect("one page").push((at, r));
             }
-            if row.spans.is_empty() && !row.keep {
+            if row.is_blank() && !row.keep {
                 continue;
             }
         }
@@ -326,47 +367,26 @@ pub fn render(fonts: &FontSet, title: &str, blocks: &[Block]) -> Rendered {
     }
 
     let mut doc = PdfDocument::new(title);
-    let ids: Vec<_> = fonts
-        .faces
-        .iter()
-        .map(|f| doc.add_font(&f.parsed))
-        .collect();
-    let mut missing = Missing::default();
+    let mut ids = FontIds::default();
+    let mut missing = Vec::new();
     let total = pages.len();
     let mut pdf_pages = Vec::new();
     for (p, page) in pages.into_iter().enumerate() {
-        let mut ops = Vec::new();
+        let mut pen = Pen::new(fonts, &mut doc, &mut ids, &mut missing);
         for (at, row) in page {
             let top = PAGE_H - TOP - at as f32 * LINE_PITCH;
             let cell = row.height as f32 * LINE_PITCH;
+            if let Some(art) = &row.art {
+                graphics::draw(&mut pen, art, LEFT, AREA_W, top, LINE_PITCH);
+                continue;
+            }
             // Centre the em box in its cell; the ideographic baseline sits 0.12 em up.
             let baseline = top - cell + (cell - row.size) / 2.0 + 0.12 * row.size;
-            draw_row(fonts, &ids, &mut ops, &row, baseline, &mut missing);
+            let colour = if row.red { RED } else { BLACK };
+            pen.text(&row.spans, row.size, row.x, baseline, row.extra, colour);
             if row.rule {
                 let y = top - cell - 4.0 * MM;
-                ops.push(Op::SetOutlineColor { col: rgb(RED) });
-                ops.push(Op::SetOutlineThickness { pt: Pt(1.0) });
-                ops.push(Op::DrawLine {
-                    line: PdfLine {
-                        points: vec![
-                            LinePoint {
-                                p: Point {
-                                    x: Pt(LEFT),
-                                    y: Pt(y),
-                                },
-                                bezier: false,
-                            },
-                            LinePoint {
-                                p: Point {
-                                    x: Pt(LEFT + AREA_W),
-                                    y: Pt(y),
-                                },
-                                bezier: false,
-                            },
-                        ],
-                        is_closed: false,
-                    },
-                });
+                pen.line(&[(LEFT, y), (LEFT + AREA_W, y)], 1.0, RED);
             }
         }
         // Page number: 「— N —」 7 mm below the type area; odd right, even left, one
@@ -379,90 +399,30 @@ pub fn render(fonts: &FontSet, title: &str, blocks: &[Block]) -> Rendered {
             LEFT + PAGE_NUMBER
         };
         let baseline = PAGE_H - TOP - AREA_H - 7.0 * MM - 0.88 * PAGE_NUMBER;
-        let row = Row {
-            spans: vec![(Role::PageNumber, number)],
-            size: PAGE_NUMBER,
+        pen.text(
+            &[(Role::PageNumber, number)],
+            PAGE_NUMBER,
             x,
-            extra: 0.0,
-            height: 1,
-            red: false,
-            rule: false,
-            keep: false,
-        };
-        draw_row(fonts, &ids, &mut ops, &row, baseline, &mut missing);
+            baseline,
+            0.0,
+            BLACK,
+        );
+        let ops = std::mem::take(&mut pen.ops);
         pdf_pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
     }
     doc.with_pages(pdf_pages);
     let pdf = doc.save(&PdfSaveOptions::default(), &mut Vec::new());
-    missing.0.sort_unstable();
-    missing.0.dedup();
+    missing.sort_unstable();
+    missing.dedup();
     Rendered {
         pdf,
         pages: total,
-        missing: missing.0,
+        missing,
+        rare_faces: ids.rare_families(fonts),
     }
 }
 
 /// 「— N —」.
 pub fn page_number(n: usize) -> String {
     format!("— {n} —")
-}
-
-fn rgb((r, g, b): (f32, f32, f32)) -> Color {
-    Color::Rgb(Rgb {
-        r,
-        g,
-        b,
-        icc_profile: None,
-    })
-}
-
-fn draw_row(
-    fonts: &FontSet,
-    ids: &[printpdf::FontId],
-    ops: &mut Vec<Op>,
-    row: &Row,
-    baseline: f32,
-    missing: &mut Missing,
-) {
-    if row.spans.iter().all(|(_, s)| s.is_empty()) {
-        return;
-    }
-    ops.push(Op::StartTextSection);
-    ops.push(Op::SetFillColor {
-        col: rgb(if row.red { RED } else { (0.0, 0.0, 0.0) }),
-    });
-    ops.push(Op::SetCharacterSpacing {
-        multiplier: row.extra,
-    });
-    ops.push(Op::SetTextMatrix {
-        matrix: TextMatrix::Translate(Pt(row.x), Pt(baseline)),
-    });
-    // Runs of one face each.
-    let mut runs: Vec<(usize, String)> = Vec::new();
-    for (role, s) in &row.spans {
-        for c in s.chars() {
-            let face = match fonts.resolve(*role, c) {
-                Some((i, _)) => i,
-                None => {
-                    missing.0.push(c);
-                    fonts.resolve(*role, '□').map(|(i, _)| i).unwrap_or(0)
-                }
-            };
-            match runs.last_mut() {
-                Some((f, t)) if *f == face => t.push(c),
-                _ => runs.push((face, c.to_string())),
-            }
-        }
-    }
-    for (face, text) in runs {
-        ops.push(Op::SetFont {
-            font: PdfFontHandle::External(ids[face].clone()),
-            size: Pt(row.size),
-        });
-        ops.push(Op::ShowText {
-            items: vec![TextItem::Text(text)],
-        });
-    }
-    ops.push(Op::EndTextSection);
 }

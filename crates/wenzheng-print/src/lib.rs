@@ -1,9 +1,11 @@
 //! # wenzheng-print
 //!
 //! The printed documents of 网络问政办理系统 as PDF in the layout of GB/T 9704-2012
-//! (党政机关公文格式): 书面反馈, 交办通知单, 催办通知单 and 信息专报. Fonts are the official
-//! ones when the PC has them and allows embedding, otherwise the shipped Noto Serif SC;
-//! every font is subset-embedded. This crate does not depend on Tauri.
+//! (党政机关公文格式): 书面反馈, 交办通知单, 催办通知单, 信息专报 and the 月报 (with ruled
+//! tables and vector charts). Fonts are the official ones when the PC has them and allows
+//! embedding, otherwise the shipped Noto Serif SC; rare characters (CJK Extension B–H) come
+//! from shipped fallback faces; every font is subset-embedded. This crate does not depend
+//! on Tauri.
 //!
 //! ```no_run
 //! # async fn demo(svc: &wenzheng_core::Service, ctx: &wenzheng_core::Ctx) -> Result<(), wenzheng_print::PrintError> {
@@ -18,8 +20,12 @@
 
 pub mod documents;
 pub mod fonts;
+pub mod graphics;
 pub mod layout;
 pub mod linebreak;
+pub mod monthly;
+pub mod output;
+mod pen;
 pub mod spool;
 
 use chrono::NaiveDate;
@@ -27,7 +33,9 @@ use wenzheng_core::service::documents::IssuedDocument;
 use wenzheng_core::view::CaseDetail;
 
 pub use fonts::{FontChoice, FontOptions, FontSet, Role};
+pub use graphics::{Chart, Column, Series, Table};
 pub use layout::{Block, Rendered};
+pub use output::{DocRequest, Numbering, Produced};
 
 /// What can go wrong while printing.
 #[derive(Debug, thiserror::Error)]

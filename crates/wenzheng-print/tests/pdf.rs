@@ -349,6 +349,32 @@ async fn refusals_are_chinese_and_write_nothing() {
         assert!(err.is_refusal(), "{err}");
         assert!(err.to_string().contains(kind.label()), "{err}");
     }
+    // A draft (preview) makes the same checks.
+    let err = f
+        .svc
+        .draft_document(&f.ctx, "WZ-2026-000002", DocKind::Feedback)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("不能打印书面反馈"), "{err}");
+    // A preview shows the next number, marked, and uses none up; nothing is logged.
+    let events = f.svc.case_detail(&f.ctx, "1").await.unwrap().events.len();
+    let doc = printer()
+        .produce(
+            &f.svc,
+            &f.ctx,
+            &wenzheng_print::DocRequest::Notice { case: "1".into() },
+            wenzheng_print::Numbering::Draft,
+        )
+        .await
+        .unwrap();
+    assert_eq!(doc.number.as_deref(), Some("镇网政〔2026〕1号（预览）"));
+    let path = f.dir.join("draft.pdf");
+    std::fs::write(&path, &doc.rendered.pdf).unwrap();
+    check_pdf(&path, doc.rendered.pages, &["镇网政〔2026〕1号（预览）"]);
+    assert_eq!(
+        f.svc.case_detail(&f.ctx, "1").await.unwrap().events.len(),
+        events
+    );
     // No number was used up: the next one is still 1.
     let issued = f
         .svc
@@ -356,4 +382,223 @@ async fn refusals_are_chinese_and_write_nothing() {
         .await
         .unwrap();
     assert_eq!(issued.number, "镇网政〔2026〕1号");
+}
+
+#[test]
+fn rare_characters_print_from_the_shipped_fallback_faces() {
+    use wenzheng_print::Block;
+    // Extension B (𠀀 𪚥), C (𫠠), E (𬌗) and G (𰻝): none is in Noto Serif SC.
+    let rare = "𠀀𪚥𫠠𬌗𰻝";
+    let doc = printer().render_blocks(
+        "生僻字",
+        &[
+            Block::Title("生僻字测试".into()),
+            Block::Para(format!("网民姓名中有生僻字：{rare}，均应打印。")),
+        ],
+    );
+    assert!(doc.missing.is_empty(), "no glyph for {:?}", doc.missing);
+    assert_eq!(doc.rare_faces, ["HanaMinB", "BabelStone Han"]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rare.pdf");
+    std::fs::write(&path, &doc.pdf).unwrap();
+    check_pdf(&path, 1, &[rare, "生僻字测试"]);
+    let fonts = tool("pdffonts", &[path.to_str().unwrap()]);
+    for family in ["HanaMinB", "BabelStoneHan"] {
+        assert!(
+            fonts.lines().any(|l| l.contains(family)),
+            "{family} not embedded: {fonts}"
+        );
+    }
+    // Subsets: a few glyphs of the 30 MB face keep the page small.
+    assert!(doc.pdf.len() < 300 * 1024, "{} bytes", doc.pdf.len());
+}
+
+/// The pages of a PDF as 8-bit gray pixels at 72 dpi (one pixel a point), by pdftoppm.
+fn gray_pages(pdf: &Path) -> Vec<(usize, usize, Vec<u8>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let stem = dir.path().join("p");
+    let ok = Command::new("pdftoppm")
+        .args(["-r", "72", "-gray"])
+        .arg(pdf)
+        .arg(&stem)
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(ok.success());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(f).unwrap();
+            // Binary PGM: "P5", width, height, maxval, one whitespace, then the pixels.
+            let mut fields = Vec::new();
+            let mut i = 0;
+            while fields.len() < 4 {
+                while bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                let start = i;
+                while !bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                fields.push(String::from_utf8_lossy(&bytes[start..i]).to_string());
+            }
+            let (w, h) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+            (w, h, bytes[i + 1..].to_vec())
+        })
+        .collect()
+}
+
+/// Asserts that every page has ink only in the 156 × 225 mm type area (37 mm from the
+/// top, 28 mm from the left) and in the page number's line 7 mm below it.
+fn assert_inside_type_area(pdf: &Path) {
+    let mm = 72.0 / 25.4;
+    // Glyphs may overshoot their em box a little; 1 mm of tolerance.
+    let slack = 1.0 * mm;
+    let (left, right) = (28.0 * mm - slack, (28.0 + 156.0) * mm + slack);
+    let (top, bottom) = (37.0 * mm - slack, (37.0 + 225.0) * mm + slack);
+    // The page number (14 pt) sits with its top 7 mm below the type area.
+    let (num_top, num_bottom) = (
+        bottom + 7.0 * mm - 2.0 * slack,
+        bottom + 7.0 * mm + 14.0 + slack,
+    );
+    let pages = gray_pages(pdf);
+    assert!(!pages.is_empty());
+    for (n, (w, h, px)) in pages.iter().enumerate() {
+        let mut inked = 0;
+        for y in 0..*h {
+            for x in 0..*w {
+                if px[y * w + x] >= 160 {
+                    continue;
+                }
+                inked += 1;
+                let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
+                let in_area = (left..=right).contains(&fx) && (top..=bottom).contains(&fy);
+                let in_number =
+                    (left..=right).contains(&fx) && (num_top..=num_bottom).contains(&fy);
+                assert!(
+                    in_area || in_number,
+                    "{}: page {} has ink at ({:.1} mm, {:.1} mm), outside the type area",
+                    pdf.display(),
+                    n + 1,
+                    fx / mm,
+                    fy / mm
+                );
+            }
+        }
+        assert!(inked > 200, "page {} is nearly blank", n + 1);
+    }
+}
+
+/// Compares the text of a PDF (pdftotext, whitespace removed) with the committed golden
+/// file `tests/golden/NAME.txt`; `WENZHENG_BLESS=1` writes it instead.
+fn assert_golden(pdf: &Path, name: &str) {
+    let text = squash(&tool("pdftotext", &[pdf.to_str().unwrap(), "-"]));
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.txt"));
+    if std::env::var_os("WENZHENG_BLESS").is_some() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, format!("{text}\n")).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&golden)
+        .unwrap_or_else(|e| panic!("{}: {e} (WENZHENG_BLESS=1 writes it)", golden.display()));
+    assert_eq!(
+        text,
+        want.trim_end(),
+        "{name}: the text differs from {}",
+        golden.display()
+    );
+}
+
+impl Fixture {
+    /// The monthly report of `month`, made on 2 December 2026 (after the fixture's month).
+    async fn print_monthly(&self, month: &str) -> (PathBuf, wenzheng_print::Rendered) {
+        let ctx = Ctx {
+            actor: self.ctx.actor.clone(),
+            now: clock::parse_local("2026-12-02 09:00").unwrap(),
+        };
+        let doc = printer()
+            .produce(
+                &self.svc,
+                &ctx,
+                &wenzheng_print::DocRequest::Monthly {
+                    month: month.into(),
+                },
+                wenzheng_print::Numbering::Issue,
+            )
+            .await
+            .unwrap();
+        let path = self.dir.join("monthly.pdf");
+        std::fs::write(&path, &doc.rendered.pdf).unwrap();
+        if let Some(out) = std::env::var_os("WENZHENG_PRINT_KEEP") {
+            std::fs::create_dir_all(&out).unwrap();
+            std::fs::copy(&path, Path::new(&out).join("monthly.pdf")).unwrap();
+        }
+        (path, doc.rendered)
+    }
+}
+
+#[tokio::test]
+async fn every_document_keeps_to_the_type_area_and_matches_its_golden_text() {
+    let f = fixture(SHORT).await;
+    for kind in [
+        DocKind::Feedback,
+        DocKind::Notice,
+        DocKind::Urge,
+        DocKind::Brief,
+    ] {
+        let (path, _) = f.print(kind).await;
+        assert_inside_type_area(&path);
+        assert_golden(&path, kind.code());
+    }
+    let (path, _) = f.print_monthly("2026-11").await;
+    assert_inside_type_area(&path);
+    assert_golden(&path, "monthly");
+}
+
+#[tokio::test]
+async fn the_monthly_report_has_its_figures_tables_and_vector_charts() {
+    let f = fixture(SHORT).await;
+    let (path, doc) = f.print_monthly("2026-11").await;
+    assert!(doc.missing.is_empty(), "{:?}", doc.missing);
+    check_pdf(
+        &path,
+        doc.pages,
+        &[
+            "网络问政工作月报",
+            "××镇网络问政工作办公室2026年第11期",
+            "2026年11月网络问政工作情况通报",
+            "本月共收到网民留言1件，其中重要信息1件、敏感信息1件",
+            "图1近12个月收件、答复及按期答复率",
+            "12月1月2月",
+            "三、各单位办理情况通报",
+            "单位交办答复按期率办结率超期催办满意率",
+            "镇城建办",
+            "图2各承办单位考核得分",
+            "名次单位得分扣分",
+            "××镇网络问政工作办公室2026年12月2日",
+        ],
+    );
+    assert!(!squash(&tool("pdftotext", &[path.to_str().unwrap(), "-"])).contains("尚未结束"));
+    // The charts are vectors: the PDF holds no raster image.
+    let images = tool("pdfimages", &["-list", path.to_str().unwrap()]);
+    assert_eq!(images.lines().count(), 2, "raster images found: {images}");
+    // Unknown month: refused in Chinese.
+    let err = printer()
+        .produce(
+            &f.svc,
+            &f.ctx,
+            &wenzheng_print::DocRequest::Monthly {
+                month: "2026-13".into(),
+            },
+            wenzheng_print::Numbering::Issue,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("月份“2026-13”无效"), "{err}");
 }

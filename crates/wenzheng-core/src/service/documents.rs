@@ -6,7 +6,7 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::record::{active_units, event, load_case, put_setting};
+use super::record::{active_units, event, load_case, put_setting, CaseRow};
 use super::{optional, Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::clock::format_instant;
@@ -223,46 +223,7 @@ impl Service {
     ) -> Result<IssuedDocument> {
         auth::require(ctx.actor.role, kind.permission())?;
         let mut tx = self.db.write().await?;
-        let case = load_case(&mut tx, key).await?;
-        let refuse = |why: &str| {
-            Err(Error::IllegalStep(format!(
-                "{}：{why}，不能打印{}",
-                case.number,
-                kind.label()
-            )))
-        };
-        let mut feedback_seq = None;
-        match kind {
-            DocKind::Feedback => {
-                feedback_seq =
-                    sqlx::query_scalar("SELECT MAX(seq) FROM feedbacks WHERE case_id = ?")
-                        .bind(case.id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                if feedback_seq.is_none() {
-                    return refuse("案件还没有出具书面反馈（先执行 case feedback）");
-                }
-            }
-            DocKind::Notice => {
-                if active_units(&mut tx, case.id).await?.is_empty() {
-                    return refuse("案件当前没有承办单位（先交办）");
-                }
-            }
-            DocKind::Urge => {
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM urgings WHERE case_id = ?")
-                    .bind(case.id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if n == 0 {
-                    return refuse("案件还没有催办记录（先催办）");
-                }
-            }
-            DocKind::Brief => {
-                if !case.important && !case.sensitive {
-                    return refuse("案件未标记为重要信息或敏感信息");
-                }
-            }
-        }
+        let (case, feedback_seq) = check_issuable(&mut tx, key, kind).await?;
         let settings = read_settings(&mut tx).await?;
         let year = ctx.now.year();
         let seq: i64 = sqlx::query_scalar(
@@ -312,4 +273,87 @@ impl Service {
             issued_at,
         })
     }
+
+    /// What [`Service::issue_document`] would issue now, for a preview: the same checks,
+    /// the number the next document of the year would take, and nothing written (no
+    /// number is used up, nothing is logged).
+    pub async fn draft_document(
+        &self,
+        ctx: &Ctx,
+        key: &str,
+        kind: DocKind,
+    ) -> Result<IssuedDocument> {
+        auth::require(ctx.actor.role, kind.permission())?;
+        // One read transaction: a consistent snapshot.
+        let mut tx = self.db.pool().begin().await?;
+        let (case, feedback_seq) = check_issuable(&mut tx, key, kind).await?;
+        let settings = read_settings(&mut tx).await?;
+        let year = ctx.now.year();
+        let used: Option<i64> =
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'doc' AND year = ?")
+                .bind(year)
+                .fetch_optional(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        let seq = used.unwrap_or(0) + 1;
+        Ok(IssuedDocument {
+            kind,
+            case_number: case.number,
+            year,
+            seq,
+            number: format!("{}〔{year}〕{seq}号", settings.code),
+            feedback_seq,
+            settings,
+            issued_at: format_instant(&ctx.now),
+        })
+    }
+}
+
+/// Checks that the case `key` has what a document of `kind` reports; returns the case and,
+/// for a feedback, which one (第N次).
+async fn check_issuable(
+    conn: &mut sqlx::SqliteConnection,
+    key: &str,
+    kind: DocKind,
+) -> Result<(CaseRow, Option<i64>)> {
+    let case = load_case(&mut *conn, key).await?;
+    let refuse = |why: &str| {
+        Err(Error::IllegalStep(format!(
+            "{}：{why}，不能打印{}",
+            case.number,
+            kind.label()
+        )))
+    };
+    let mut feedback_seq = None;
+    match kind {
+        DocKind::Feedback => {
+            feedback_seq = sqlx::query_scalar("SELECT MAX(seq) FROM feedbacks WHERE case_id = ?")
+                .bind(case.id)
+                .fetch_one(&mut *conn)
+                .await?;
+            if feedback_seq.is_none() {
+                return refuse("案件还没有出具书面反馈（先执行 case feedback）");
+            }
+        }
+        DocKind::Notice => {
+            if active_units(&mut *conn, case.id).await?.is_empty() {
+                return refuse("案件当前没有承办单位（先交办）");
+            }
+        }
+        DocKind::Urge => {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM urgings WHERE case_id = ?")
+                .bind(case.id)
+                .fetch_one(&mut *conn)
+                .await?;
+            if n == 0 {
+                return refuse("案件还没有催办记录（先催办）");
+            }
+        }
+        DocKind::Brief => {
+            if !case.important && !case.sensitive {
+                return refuse("案件未标记为重要信息或敏感信息");
+            }
+        }
+    }
+    Ok((case, feedback_seq))
 }
