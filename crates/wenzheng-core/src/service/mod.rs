@@ -1,8 +1,10 @@
 //! The service layer: every operation of the product, each one transaction, each taking
 //! the acting user and `now` in a [`Ctx`]. The desktop app and the CLI call only these.
 
+mod accounts;
 mod attachments;
 mod backup;
+mod backup_settings;
 mod calendar;
 mod cases;
 pub mod demo;
@@ -26,7 +28,9 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::Role;
 
+pub use accounts::UserChange;
 pub use backup::{to_delete, Rotation};
+pub use backup_settings::{list_backup_files, BackupFile, BackupSettings};
 pub use cases::{ListFilter, NewCase};
 pub use reports::ImportMode;
 pub use search::{CasePage, SearchFilter};
