@@ -43,6 +43,15 @@ const COMMANDS: &[&str] = &[
     "calendar_status",
     "calendar_year",
     "import_calendar",
+    "change_user",
+    "set_user_active",
+    "backup_status",
+    "set_backup_settings",
+    "choose_backup_dir",
+    "backup_now",
+    "restore_backup",
+    "recover_from_backup",
+    "restart_app",
 ];
 
 fn main() {

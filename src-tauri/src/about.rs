@@ -41,7 +41,10 @@ pub async fn about<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) ->
         bundled_years: BUNDLED.iter().map(|(year, _)| *year).collect(),
         calendar_years,
         database: db.display().to_string(),
-        backups: crate::startup::backup_dir(db).display().to_string(),
+        backups: crate::startup::current_dir(&state)
+            .await
+            .display()
+            .to_string(),
         logs: crate::logging::log_dir().display().to_string(),
     })
 }

@@ -273,3 +273,47 @@ async fn backup_settings_are_checked_logged_and_used_by_the_list() {
     ));
     assert!(kinds(&svc).await.contains(&"backup_settings".to_string()));
 }
+
+#[tokio::test]
+async fn restoring_the_open_database_checks_first_and_keeps_the_old_file() {
+    let (dir, svc) = fresh().await;
+    let admin = ctx_at(&svc, "2026-11-27 09:00").await;
+    svc.add_unit(&admin, "备份前的单位").await.unwrap();
+    let backup = dir.path().join("b.db");
+    svc.backup_to(&admin, &backup).await.unwrap();
+    svc.add_unit(&admin, "备份后的单位").await.unwrap();
+
+    // A damaged backup is refused before anything is touched.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, vec![7u8; 4096]).unwrap();
+    let before = dump(&svc).await;
+    let err = svc.restore_live(&admin, &junk).await.unwrap_err();
+    assert!(err.to_string().contains("junk.db"), "{err}");
+    assert_eq!(dump(&svc).await, before);
+    // Only administrators restore.
+    svc.add_user(&admin, user("wang", "clerk", None))
+        .await
+        .unwrap();
+    let wang = as_user(&svc, "wang").await;
+    assert!(matches!(
+        svc.restore_live(&wang, &backup).await,
+        Err(Error::Forbidden(_))
+    ));
+
+    let path = svc.db().path().to_path_buf();
+    let done = svc.restore_live(&admin, &backup).await.unwrap();
+    let kept = done.previous_kept_as.expect("the old file is kept");
+    let reopened = Service::open(&path).await.unwrap();
+    let units: Vec<String> = sqlx::query_scalar("SELECT name FROM units ORDER BY id")
+        .fetch_all(reopened.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(units, ["备份前的单位"]);
+    let old = Service::open(std::path::Path::new(&kept)).await.unwrap();
+    let last: String = sqlx::query_scalar("SELECT kind FROM events ORDER BY id DESC LIMIT 1")
+        .fetch_one(old.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(last, "restore", "the old file records who restored what");
+    assert!(old.verify().await.unwrap().ok && reopened.verify().await.unwrap().ok);
+}

@@ -236,3 +236,31 @@ pub fn list_backup_files(dir: &Path) -> Result<Vec<BackupFile>> {
     out.sort_by(|a, b| b.made_at.cmp(&a.made_at).then(b.name.cmp(&a.name)));
     Ok(out)
 }
+
+impl Service {
+    /// Restores this service's own database from `backup` (administrators only): checks
+    /// the backup first, records the restore in the current history (kept in the old
+    /// file), closes this service's connections and replaces the file (see
+    /// [`Service::restore`]). Afterwards this service is closed: the program must open
+    /// the database again (the desktop app restarts).
+    pub async fn restore_live(&self, ctx: &Ctx, backup: &Path) -> Result<crate::view::RestoreView> {
+        auth::require(ctx.actor.role, Permission::Backup)?;
+        let check = Service::check_backup(backup).await?;
+        let mut tx = self.db.write().await?;
+        event(
+            &mut tx,
+            ctx,
+            None,
+            "restore",
+            &format!("从备份 {} 恢复数据库", backup.display()),
+            None,
+            Some(json!({ "from": backup.display().to_string(),
+                         "events_in_backup": check.events_checked })),
+        )
+        .await?;
+        tx.commit().await?;
+        let target = self.db.path().to_path_buf();
+        self.db.clone().close().await;
+        Service::restore(backup, &target, ctx.now).await
+    }
+}
