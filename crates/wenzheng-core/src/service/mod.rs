@@ -10,6 +10,7 @@ mod cases;
 pub mod demo;
 pub mod desk;
 pub mod documents;
+mod export_personal;
 mod integrity;
 pub mod notify;
 mod record;
