@@ -462,3 +462,141 @@ async fn a_damaged_database_at_start_offers_the_latest_backup() {
         .collect();
     assert_eq!(damaged, [junk], "the damaged file is kept as it was");
 }
+
+#[derive(serde::Deserialize)]
+struct Entry {
+    kind: String,
+    text: String,
+}
+
+/// Sets a form field's value from the test (any character, which typing cannot give).
+async fn set_value(c: &Client, id: &str, value: &str) {
+    c.execute(
+        "document.getElementById(arguments[0]).value = arguments[1];",
+        vec![json!(id), json!(value)],
+    )
+    .await
+    .expect("set value");
+}
+
+async fn field_value(c: &Client, id: &str) -> String {
+    c.execute(
+        "return document.getElementById(arguments[0]).value;",
+        vec![json!(id)],
+    )
+    .await
+    .expect("value")
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+async fn text_content(c: &Client, id: &str) -> String {
+    c.execute(
+        "return document.getElementById(arguments[0]).textContent;",
+        vec![json!(id)],
+    )
+    .await
+    .expect("textContent")
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sample_of_the_hostile_corpus_through_the_form_shows_literally() {
+    let corpus: Vec<Entry> =
+        serde_json::from_str(include_str!("hostile/strings.json")).expect("corpus");
+    // Three entries of each kind but the 1 MB texts and the dates.
+    let mut sample: Vec<&Entry> = Vec::new();
+    for e in &corpus {
+        let same = sample.iter().filter(|s| s.kind == e.kind).count();
+        if same < 3 && e.kind != "long" && e.kind != "date" {
+            sample.push(e);
+        }
+    }
+    assert!(sample.len() >= 25, "{} entries", sample.len());
+    let app = start().await;
+    let c = &app.client;
+    let (mut stored, mut refused) = (0, 0);
+    for e in sample {
+        let title: String = e.text.chars().take(50).collect();
+        click(c, "nav-intake").await;
+        clear_message(c).await;
+        set_value(c, "title", &title).await;
+        set_value(c, "content", &e.text).await;
+        // What the fields hold (an input drops line breaks, a textarea normalises CR LF):
+        // exactly this must come back.
+        let title = field_value(c, "title").await;
+        let content = field_value(c, "content").await;
+        click(c, "submit").await;
+        let msg = wait_text(c, "message", |t| !t.is_empty()).await;
+        if let Some(number) = msg.strip_prefix("登记成功，案件编号：") {
+            stored += 1;
+            open_case(c, number.trim()).await;
+            assert_eq!(
+                text_content(c, "case-title").await,
+                title.trim(),
+                "{:?}",
+                e.text
+            );
+            assert_eq!(
+                text_content(c, "case-content").await,
+                e.text.trim(),
+                "{:?}",
+                e.text
+            );
+        } else {
+            refused += 1;
+            assert!(
+                msg.chars()
+                    .any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
+                "{:?}: {msg}",
+                e.text
+            );
+            let kept = c
+                .find(Locator::Id("title"))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap();
+            assert_eq!(
+                kept.as_deref(),
+                Some(title.as_str()),
+                "what was typed stays"
+            );
+        }
+    }
+    assert!(
+        stored >= 20 && refused >= 1,
+        "stored {stored}, refused {refused}"
+    );
+    // Nothing the texts carried ran.
+    let pwned = c
+        .execute(
+            "return typeof window.__pwned === 'undefined' && typeof window.pwned === 'undefined';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(pwned, json!(true));
+    screenshot(c, "trust-hostile-case.png").await;
+    click(c, "nav-list").await;
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#case-list:not([aria-busy]) tr[data-number]"))
+        .await
+        .unwrap();
+    assert_eq!(css_count(c, "#case-list tr[data-number]").await, stored);
+    screenshot(c, "trust-hostile-list.png").await;
+}
+
+async fn clear_message(c: &Client) {
+    c.execute(
+        "const m = document.getElementById('message'); m.textContent = ''; m.hidden = true;",
+        vec![],
+    )
+    .await
+    .expect("clear the message");
+}
