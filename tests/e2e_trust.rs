@@ -542,7 +542,7 @@ async fn a_sample_of_the_hostile_corpus_through_the_form_shows_literally() {
             );
             assert_eq!(
                 text_content(c, "case-content").await,
-                e.text.trim(),
+                content.trim(),
                 "{:?}",
                 e.text
             );
