@@ -108,6 +108,16 @@ async fn admin_manages_users_and_a_unit_handler_sees_only_its_unit() {
     // The last administrator cannot be disabled (nor can one disable oneself).
     click(c, "user-active-admin").await;
     wait_text(c, "message", |t| t.contains("不能停用自己正在使用的账号")).await;
+    let demote = raw_invoke_with(
+        c,
+        "change_user",
+        json!({ "login": "admin", "change": { "role": "clerk" } }),
+    )
+    .await;
+    assert!(
+        demote.starts_with("invalid:这是唯一启用的管理员账号，不能改为其他角色"),
+        "{demote}"
+    );
     // Role change: clerk → leader → clerk, through the edit form.
     click(c, "user-edit-wangxm").await;
     wait_displayed(c, "user-edit-form").await;

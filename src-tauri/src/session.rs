@@ -161,17 +161,21 @@ pub async fn set_idle_minutes(state: State<'_, AppState>, minutes: u32) -> CmdRe
         .await?)
 }
 
-/// Changes a user's role and unit (administrators only).
+/// Changes a user's role and unit (administrators only); changing one's own role signs
+/// one out.
 #[tauri::command]
 pub async fn change_user(
     state: State<'_, AppState>,
     login: String,
     change: UserChange,
 ) -> CmdResult<UserView> {
-    Ok(state
-        .service
-        .change_user(&state.ctx()?, &login, change)
-        .await?)
+    let ctx = state.ctx()?;
+    let changed = state.service.change_user(&ctx, &login, change).await?;
+    // Administrators changing their own role sign in again under the new one.
+    if changed.login == ctx.actor.login {
+        state.sign_out();
+    }
+    Ok(changed)
 }
 
 /// Disables or enables a user (administrators only; not oneself, not the last
