@@ -610,3 +610,81 @@ async fn clear_message(c: &Client) {
     .await
     .expect("clear the message");
 }
+
+/// The X window id of the folder dialog, once it is shown.
+async fn dialog_window() -> String {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        let out = std::process::Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", "选择备份文件夹"])
+            .output()
+            .expect("xdotool (apt package xdotool)");
+        let ids = String::from_utf8_lossy(&out.stdout).to_string();
+        if let Some(id) = ids.lines().last() {
+            return id.to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the folder dialog never opened");
+}
+
+/// Gives the dialog the keyboard (there is no window manager under Xvfb to do it).
+async fn focus(id: &str) {
+    for _ in 0..20 {
+        let ok = std::process::Command::new("xdotool")
+            .args(["windowfocus", "--sync", id])
+            .status()
+            .expect("xdotool")
+            .success();
+        if ok {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the folder dialog never took the focus");
+}
+
+fn xdotool(args: &[&str]) {
+    let ok = std::process::Command::new("xdotool")
+        .args(args)
+        .status()
+        .expect("xdotool")
+        .success();
+    assert!(ok, "xdotool {args:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_folder_dialog_opens_and_cancelling_changes_nothing() {
+    let app = start().await;
+    let c = &app.client;
+    click(c, "nav-backup").await;
+    wait_text(c, "backup-where", |t| t.contains("备份保存在")).await;
+
+    // The system's folder dialog opens; Escape cancels it and nothing changes.
+    click(c, "backup-choose").await;
+    let id = dialog_window().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    focus(&id).await;
+    xdotool(&["key", "Escape"]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let value = c
+        .find(Locator::Id("backup-dir"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(value.as_deref(), Some(""));
+
+    assert!(
+        !std::process::Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", "选择备份文件夹"])
+            .status()
+            .unwrap()
+            .success(),
+        "the dialog closed"
+    );
+    // The screen still works afterwards.
+    click(c, "backup-now").await;
+    wait_text(c, "message", |t| t.contains("已备份到")).await;
+}
