@@ -684,6 +684,18 @@ async fn the_folder_dialog_opens_and_cancelling_changes_nothing() {
             .success(),
         "the dialog closed"
     );
+    // The webview itself may not open dialogs or touch files: only the app's own
+    // commands are granted.
+    for (cmd, args) in [
+        (
+            "plugin:dialog|open",
+            json!({ "options": { "directory": true } }),
+        ),
+        ("plugin:fs|read_dir", json!({ "path": "/" })),
+    ] {
+        let r = raw_invoke_with(c, cmd, args).await;
+        assert!(r.contains("not allowed"), "{cmd}: {r}");
+    }
     // The screen still works afterwards.
     click(c, "backup-now").await;
     wait_text(c, "message", |t| t.contains("已备份到")).await;
