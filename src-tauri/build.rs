@@ -55,6 +55,15 @@ const COMMANDS: &[&str] = &[
     "rename_unit",
     "list_printers",
     "output_document",
+    "change_user",
+    "set_user_active",
+    "backup_status",
+    "set_backup_settings",
+    "choose_backup_dir",
+    "backup_now",
+    "restore_backup",
+    "recover_from_backup",
+    "restart_app",
 ];
 
 fn main() {

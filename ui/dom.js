@@ -16,7 +16,7 @@ export async function invoke(command, args) {
   try {
     return await tauriInvoke(command, args);
   } catch (err) {
-    if (err && err.code === "locked" && lockedHandler) lockedHandler();
+    if (err && (err.code === "locked" || err.code === "restart") && lockedHandler) lockedHandler(err);
     throw err;
   }
 }

@@ -31,12 +31,14 @@ function showOverlay(mode, message, kind) {
   setInert(true);
   $("setup-form").hidden = mode !== "setup";
   $("login-form").hidden = mode !== "login";
+  $("recovery-form").hidden = mode !== "recovery";
+  $("restart-form").hidden = mode !== "restart";
   say(message, kind);
   if (mode === "setup") {
     $("setup-password").value = "";
     $("setup-password2").value = "";
     $("setup-password").focus();
-  } else {
+  } else if (mode === "login") {
     $("login-password").value = "";
     if ($("login-user").value) $("login-password").focus();
     else $("login-user").focus();
@@ -52,12 +54,67 @@ function hideOverlay() {
 function showHeader(user) {
   $("whoami").textContent = user ? `${user.display_name}（${user.role_name}）` : "";
   $("logout").hidden = !user;
+  // Screens the role may not use are not offered (the Rust side refuses them anyway).
+  const may = user ? user.may : [];
+  for (const item of document.querySelectorAll(".nav-item[data-needs]")) {
+    item.hidden = !may.includes(item.dataset.needs);
+  }
 }
+
+/**
+ * The database was replaced by a restore: nothing else works until the program restarts.
+ * `text` says what was restored and where the old file was kept.
+ */
+export function askRestart(text) {
+  signedIn = null;
+  showHeader(null);
+  $("restart-text").textContent = text;
+  showOverlay("restart", "数据库已从备份恢复，请重新启动程序。", "success");
+  $("restart-submit").focus();
+}
+
+function restoredText(r) {
+  const kept = r.previous_kept_as ? `原数据库文件已保留为 ${r.previous_kept_as}。` : "";
+  return `已从备份 ${r.from} 恢复（校验了 ${r.events_checked} 条办理记录）。${kept}`;
+}
+
+function showRecovery(rec) {
+  $("recovery-problem").textContent = `数据库文件 ${rec.database} 无法打开：${rec.problem}`;
+  $("recovery-backup").textContent = rec.latest_backup
+    ? `最新的备份：${rec.latest_backup}。恢复前会先校验备份，损坏的文件会保留在原处旁边。`
+    : `在备份文件夹 ${rec.backup_dir} 中没有找到备份。请联系管理员，用 wenzheng restore 从其他位置的备份恢复。`;
+  $("recovery-submit").hidden = !rec.latest_backup;
+  showOverlay("recovery", "数据库已损坏", "error");
+}
+
+async function submitRecovery(event) {
+  event.preventDefault();
+  const button = $("recovery-submit");
+  button.disabled = true;
+  try {
+    askRestart(restoredText(await invoke("recover_from_backup")));
+  } catch (err) {
+    say(errorText(err));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function submitRestart(event) {
+  event.preventDefault();
+  try {
+    await invoke("restart_app");
+  } catch (err) {
+    say(errorText(err));
+  }
+}
+
+export { restoredText };
 
 function showStartup(startup) {
   const integrity = $("integrity-warning");
   const ok = startup.verify_ok;
-  integrity.textContent = ok ? "" : `数据库完整性检查发现问题：${startup.problems.join("；")}`;
+  integrity.textContent = ok ? "" : `数据库完整性检查发现问题：${startup.problems.join("；")}。管理员可在“备份与恢复”中从备份恢复。`;
   integrity.hidden = ok;
   const backup = $("backup-warning");
   backup.textContent = startup.backup_error ? `今天的自动备份未能完成：${startup.backup_error}` : "";
@@ -90,8 +147,14 @@ function entered(session) {
 }
 
 /** Locks the window: the login form over the current screen, which keeps its inputs. */
-function lock() {
+function lock(err) {
+  if (err && err.code === "restart") {
+    // Already asking (with what was restored): keep that text.
+    if ($("restart-form").hidden) askRestart(err.message);
+    return;
+  }
   if (!$("login-overlay").hidden && signedIn === null) return;
+  if (!$("restart-form").hidden) return;
   const overlay = $("login-overlay");
   if (signedIn) {
     overlay.dataset.previous = signedIn.login;
@@ -184,11 +247,14 @@ export async function startSession(start) {
   $("setup-form").addEventListener("submit", submitSetup);
   $("login-form").addEventListener("submit", submitLogin);
   $("logout").addEventListener("click", logout);
+  $("recovery-form").addEventListener("submit", submitRecovery);
+  $("restart-form").addEventListener("submit", submitRestart);
   watchIdle();
   try {
     const session = await invoke("session");
     idleMinutes = session.idle_minutes;
-    if (session.user) entered(session);
+    if (session.startup.recovery) showRecovery(session.startup.recovery);
+    else if (session.user) entered(session);
     else if (session.needs_setup) showOverlay("setup", "首次启动：请设置管理员（登录名 admin）的密码。", "warning");
     else showOverlay("login");
   } catch (err) {

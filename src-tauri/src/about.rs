@@ -32,7 +32,8 @@ pub struct About {
 #[tauri::command]
 pub async fn about<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<About> {
     let info = app.package_info();
-    let db = state.service.db().path();
+    // The database file in use (in recovery mode, the damaged one, not the stand-in).
+    let db = &state.db_path;
     let mut calendar_years: Vec<i32> = state.service.calendar().await?.years().collect();
     calendar_years.sort_unstable();
     Ok(About {
@@ -41,7 +42,10 @@ pub async fn about<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) ->
         bundled_years: BUNDLED.iter().map(|(year, _)| *year).collect(),
         calendar_years,
         database: db.display().to_string(),
-        backups: crate::startup::backup_dir(db).display().to_string(),
+        backups: crate::startup::current_dir(&state)
+            .await
+            .display()
+            .to_string(),
         logs: crate::logging::log_dir().display().to_string(),
     })
 }

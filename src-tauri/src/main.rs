@@ -6,6 +6,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod about;
+mod backup;
 mod bell;
 mod clock;
 mod commands;
@@ -25,16 +26,29 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let _log = logging::init();
     let path = wenzheng_core::db::default_path();
-    let mut state = match tauri::async_runtime::block_on(state::AppState::open(&path)) {
-        Ok(state) => state,
+    let state = match tauri::async_runtime::block_on(state::AppState::open(&path)) {
+        Ok(mut state) => {
+            // Integrity check and the day's first backup, before the window; shown after sign-in.
+            state.startup = tauri::async_runtime::block_on(startup::check(&state));
+            state
+        }
+        // A damaged file: the window offers the restore from the latest backup.
+        Err(e @ wenzheng_core::Error::Corrupt(_)) => {
+            eprintln!("无法打开数据库 {}：{e}", path.display());
+            let recovery = startup::recovery(&path, e.to_string());
+            match tauri::async_runtime::block_on(state::AppState::recovery(&path, recovery)) {
+                Ok(state) => state,
+                Err(e) => {
+                    eprintln!("无法进入恢复模式：{e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
         Err(e) => {
             eprintln!("无法打开数据库 {}：{e}", path.display());
             return ExitCode::FAILURE;
         }
     };
-    // Integrity check and the day's first backup, before the window; shown after sign-in.
-    let found = tauri::async_runtime::block_on(startup::check(&state, &startup::backup_dir(&path)));
-    state.startup = found;
     let result = tauri::Builder::default()
         // One instance per database: a second start brings the first one's window forward.
         .plugin(
@@ -76,6 +90,15 @@ fn main() -> ExitCode {
             session::add_user,
             session::set_password,
             session::set_idle_minutes,
+            session::change_user,
+            session::set_user_active,
+            backup::backup_status,
+            backup::set_backup_settings,
+            backup::choose_backup_dir,
+            backup::backup_now,
+            backup::restore_backup,
+            backup::recover_from_backup,
+            backup::restart_app,
             commands::register_case,
             commands::list_units,
             commands::categories,

@@ -4,11 +4,13 @@
 
 use serde::Serialize;
 use tauri::State;
-use wenzheng_core::service::NewUser;
+use wenzheng_core::auth::{self, Permission};
+use wenzheng_core::service::{NewUser, UserChange};
 use wenzheng_core::view::UserView;
 use wenzheng_core::Actor;
 
 use crate::commands::CmdResult;
+use crate::ipc_error::IpcError;
 use crate::state::{AppState, Startup};
 
 /// The signed-in user as the window shows it.
@@ -22,7 +24,17 @@ pub struct UserInfo {
     pub role: &'static str,
     /// Role in Chinese.
     pub role_name: &'static str,
+    /// What the window may offer this user (`register`, `manage_users`, `backup`), from
+    /// the core's role matrix: the window hides the rest (the core refuses it anyway).
+    pub may: Vec<&'static str>,
 }
+
+/// The screens the window shows or hides, and the permission each needs.
+const SCREENS: &[(&str, Permission)] = &[
+    ("register", Permission::Register),
+    ("manage_users", Permission::ManageUsers),
+    ("backup", Permission::Backup),
+];
 
 impl From<&Actor> for UserInfo {
     fn from(a: &Actor) -> Self {
@@ -31,6 +43,11 @@ impl From<&Actor> for UserInfo {
             display_name: a.display_name.clone(),
             role: a.role.code(),
             role_name: a.role.label(),
+            may: SCREENS
+                .iter()
+                .filter(|(_, p)| auth::allows(a.role, *p))
+                .map(|(name, _)| *name)
+                .collect(),
         }
     }
 }
@@ -49,6 +66,7 @@ pub struct SessionView {
 }
 
 async fn view(state: &AppState) -> CmdResult<SessionView> {
+    state.check_not_restored()?;
     Ok(SessionView {
         needs_setup: !state.service.has_admin_password().await?,
         user: state.current().as_ref().map(UserInfo::from),
@@ -63,10 +81,23 @@ pub async fn session(state: State<'_, AppState>) -> CmdResult<SessionView> {
     view(&state).await
 }
 
+/// Refuses signing in while the window runs in recovery mode or after a restore.
+fn may_sign_in(state: &AppState) -> CmdResult<()> {
+    state.check_not_restored()?;
+    if state.in_recovery() {
+        return Err(IpcError {
+            code: "recovery",
+            message: "数据库无法打开，请先从备份恢复".into(),
+        });
+    }
+    Ok(())
+}
+
 /// First start: sets the administrator's password (refused once one is set) and signs
 /// the administrator in.
 #[tauri::command]
 pub async fn setup_admin(state: State<'_, AppState>, password: String) -> CmdResult<SessionView> {
+    may_sign_in(&state)?;
     let actor = state
         .service
         .first_admin_password(crate::clock::now(), &password)
@@ -83,6 +114,7 @@ pub async fn login(
     password: String,
 ) -> CmdResult<SessionView> {
     state.sign_out();
+    may_sign_in(&state)?;
     let actor = state.service.login(&login, &password).await?;
     state.sign_in(actor, state.service.session_idle_minutes().await?);
     view(&state).await
@@ -126,5 +158,36 @@ pub async fn set_idle_minutes(state: State<'_, AppState>, minutes: u32) -> CmdRe
     Ok(state
         .service
         .set_session_idle_minutes(&state.ctx()?, minutes)
+        .await?)
+}
+
+/// Changes a user's role and unit (administrators only); changing one's own role signs
+/// one out.
+#[tauri::command]
+pub async fn change_user(
+    state: State<'_, AppState>,
+    login: String,
+    change: UserChange,
+) -> CmdResult<UserView> {
+    let ctx = state.ctx()?;
+    let changed = state.service.change_user(&ctx, &login, change).await?;
+    // Administrators changing their own role sign in again under the new one.
+    if changed.login == ctx.actor.login {
+        state.sign_out();
+    }
+    Ok(changed)
+}
+
+/// Disables or enables a user (administrators only; not oneself, not the last
+/// administrator).
+#[tauri::command]
+pub async fn set_user_active(
+    state: State<'_, AppState>,
+    login: String,
+    active: bool,
+) -> CmdResult<()> {
+    Ok(state
+        .service
+        .set_user_active(&state.ctx()?, &login, active)
         .await?)
 }

@@ -1,18 +1,17 @@
 //! The checks at start, before the window opens: the integrity of the database and its
-//! event chain, and the day's first automatic backup.
+//! event chain, and the day's first automatic backup; and where the backups are.
 
 use std::path::{Path, PathBuf};
 
-use wenzheng_core::service::Rotation;
+use wenzheng_core::service::BackupSettings;
 
-use crate::state::{AppState, Startup};
+use crate::state::{AppState, Recovery, Startup};
 
-/// Overrides the folder of the automatic backups (a USB disk, a network share).
+/// Overrides the default folder of the automatic backups.
 const BACKUP_DIR_ENV: &str = "WENZHENG_BACKUP_DIR";
 
-/// Where the automatic backups go: `$WENZHENG_BACKUP_DIR`, else `backups/` beside the
-/// database file.
-pub fn backup_dir(db: &Path) -> PathBuf {
+/// The default backup folder: `$WENZHENG_BACKUP_DIR`, else `backups/` beside the database.
+fn default_dir(db: &Path) -> PathBuf {
     if let Some(dir) = std::env::var_os(BACKUP_DIR_ENV).filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
@@ -22,9 +21,65 @@ pub fn backup_dir(db: &Path) -> PathBuf {
         .join("backups")
 }
 
-/// Runs the integrity check, then the daily backup into `dir`; failures are reported in
-/// the result (the app still starts, and shows them after sign-in).
-pub async fn check(state: &AppState, dir: &Path) -> Startup {
+/// Where the backups go: the folder set on the 备份与恢复 screen (a USB disk, a network
+/// share), else the default folder.
+pub fn backup_dir(db: &Path, settings: &BackupSettings) -> PathBuf {
+    settings
+        .dir
+        .as_deref()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| default_dir(db))
+}
+
+/// The backup folder in use now (the app's own read of the setting; the default when it
+/// cannot be read).
+pub async fn current_dir(state: &AppState) -> PathBuf {
+    match state.service.backup_settings(&state.system_ctx()).await {
+        Ok(settings) => backup_dir(&state.db_path, &settings),
+        Err(_) => remembered_dir(&state.db_path),
+    }
+}
+
+/// The note beside the database that names the backup folder, read when the database
+/// itself cannot be opened.
+fn note_path(db: &Path) -> PathBuf {
+    let name = db
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    db.with_file_name(format!("{name}.backup-dir"))
+}
+
+/// Notes the backup folder beside the database.
+pub fn remember_dir(db: &Path, dir: &Path) -> std::io::Result<()> {
+    std::fs::write(note_path(db), dir.display().to_string())
+}
+
+/// The backup folder when the database cannot be read: the note beside it, else the default.
+fn remembered_dir(db: &Path) -> PathBuf {
+    std::fs::read_to_string(note_path(db))
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| default_dir(db))
+}
+
+/// What the window offers when the database at `db` cannot be opened for `problem`.
+pub fn recovery(db: &Path, problem: String) -> Recovery {
+    let dir = remembered_dir(db);
+    Recovery {
+        problem,
+        database: db.display().to_string(),
+        latest_backup: crate::backup::latest_backup(&dir),
+        backup_dir: dir.display().to_string(),
+    }
+}
+
+/// Runs the integrity check, then the daily backup into the backup folder with the set
+/// rotation; failures are reported in the result (the app still starts, and shows them
+/// after sign-in).
+pub async fn check(state: &AppState) -> Startup {
     let mut out = Startup::default();
     match state.service.verify().await {
         Ok(v) => {
@@ -36,11 +91,18 @@ pub async fn check(state: &AppState, dir: &Path) -> Startup {
     for p in &out.problems {
         eprintln!("数据库完整性检查：{p}");
     }
-    match state
-        .service
-        .auto_backup(&state.system_ctx(), dir, Rotation::default())
-        .await
-    {
+    let ctx = state.system_ctx();
+    let made = match state.service.backup_settings(&ctx).await {
+        Ok(settings) => {
+            let dir = backup_dir(&state.db_path, &settings);
+            state
+                .service
+                .auto_backup(&ctx, &dir, settings.rotation())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match made {
         Ok(made) => out.backup = made.map(|b| b.path),
         Err(e) => {
             eprintln!("自动备份失败：{e}");

@@ -6,7 +6,8 @@
 //! has passed (and then signs the user out). The webview's own idle timer only locks
 //! earlier.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,22 @@ pub struct Startup {
     pub backup: Option<String>,
     /// Why the backup failed, in Chinese.
     pub backup_error: Option<String>,
+    /// The database could not be opened: the window offers only the restore.
+    pub recovery: Option<Recovery>,
+}
+
+/// The database could not be opened at start (a damaged file): what the window shows
+/// instead of the login form.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Recovery {
+    /// Why it could not be opened, in Chinese.
+    pub problem: String,
+    /// The database file.
+    pub database: String,
+    /// The newest backup found, if any.
+    pub latest_backup: Option<String>,
+    /// The folder searched.
+    pub backup_dir: String,
 }
 
 /// A signed-in user and when they last did something.
@@ -60,11 +77,26 @@ fn touch(slot: &mut Option<Session>, now: Instant) -> Result<Actor, IpcError> {
     }
 }
 
+/// The refusal of any command once the database was replaced by a restore.
+fn restart_needed() -> IpcError {
+    IpcError {
+        code: "restart",
+        message: "数据库已从备份恢复，请重新启动程序".into(),
+    }
+}
+
 /// Shared state of the app, managed by Tauri.
 #[derive(Debug)]
 pub struct AppState {
     /// The operations over the open database.
     pub service: Service,
+    /// The database file.
+    pub db_path: PathBuf,
+    /// Set once the database was replaced by a restore: every command then asks for a
+    /// restart (the service's connections are closed).
+    restored: AtomicBool,
+    /// In recovery mode, the scratch folder of the empty database the window runs on.
+    _scratch: Option<tempfile::TempDir>,
     /// The built-in administrator, on whose behalf the app's own tasks act.
     system: Actor,
     /// The signed-in user, if any.
@@ -83,10 +115,44 @@ impl AppState {
         let system = service.actor(None).await?;
         Ok(AppState {
             service,
+            db_path: path.to_path_buf(),
+            restored: AtomicBool::new(false),
+            _scratch: None,
             system,
             session: Mutex::new(None),
             startup: Startup::default(),
         })
+    }
+
+    /// The app when the database at `path` cannot be opened: it runs on an empty scratch
+    /// database nobody can sign in to, and the window offers the restore in `recovery`.
+    pub async fn recovery(path: &Path, recovery: Recovery) -> wenzheng_core::Result<Self> {
+        let scratch = tempfile::tempdir()?;
+        let mut state = AppState::open(&scratch.path().join("recovery.db")).await?;
+        state.db_path = path.to_path_buf();
+        state._scratch = Some(scratch);
+        state.startup.recovery = Some(recovery);
+        Ok(state)
+    }
+
+    /// Whether the window runs in recovery mode (the database could not be opened).
+    pub fn in_recovery(&self) -> bool {
+        self.startup.recovery.is_some()
+    }
+
+    /// Marks the database as replaced: from now on every command asks for a restart.
+    pub fn mark_restored(&self) {
+        self.restored.store(true, Ordering::SeqCst);
+        self.sign_out();
+    }
+
+    /// Refuses with code `restart` once the database was replaced by a restore.
+    pub fn check_not_restored(&self) -> Result<(), IpcError> {
+        if self.restored.load(Ordering::SeqCst) {
+            Err(restart_needed())
+        } else {
+            Ok(())
+        }
     }
 
     fn slot(&self) -> MutexGuard<'_, Option<Session>> {
@@ -97,6 +163,7 @@ impl AppState {
     /// The context of one operation by the signed-in user at the current time; refuses
     /// with code `locked` when nobody is signed in or the session has been idle too long.
     pub fn ctx(&self) -> Result<Ctx, IpcError> {
+        self.check_not_restored()?;
         let actor = touch(&mut self.slot(), Instant::now())?;
         Ok(Ctx {
             actor,

@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use wenzheng_core::service::NewUser;
+use wenzheng_core::service::{NewUser, UserChange};
 use wenzheng_core::{Ctx, Error, Result, Service};
 
 use crate::args::UserCommand;
@@ -42,6 +42,18 @@ pub async fn user(svc: &Service, ctx: &Ctx, out: &Out, command: UserCommand) -> 
         UserCommand::Passwd { login } => {
             svc.set_password(ctx, &login, &read_password()?).await?;
             out.done(&format!("已设置用户 {login} 的密码"))
+        }
+        UserCommand::Role { login, role, unit } => out.user(
+            &svc.change_user(ctx, &login, UserChange { role, unit })
+                .await?,
+        ),
+        UserCommand::Disable { login } => {
+            svc.set_user_active(ctx, &login, false).await?;
+            out.done(&format!("已停用用户 {login}"))
+        }
+        UserCommand::Enable { login } => {
+            svc.set_user_active(ctx, &login, true).await?;
+            out.done(&format!("已启用用户 {login}"))
         }
     }
 }

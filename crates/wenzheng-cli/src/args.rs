@@ -114,6 +114,27 @@ pub enum UserCommand {
         /// 登录名
         login: String,
     },
+    /// 修改用户的角色（及承办单位用户的所属单位）
+    Role {
+        /// 登录名
+        login: String,
+        /// 新角色：管理员、办公室工作人员、领导、承办单位（或 admin、clerk、leader、unit）
+        #[arg(long)]
+        role: String,
+        /// 承办单位用户所属的单位
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// 停用用户（不能再登录；最后一位启用的管理员不能停用）
+    Disable {
+        /// 登录名
+        login: String,
+    },
+    /// 重新启用用户
+    Enable {
+        /// 登录名
+        login: String,
+    },
 }
 
 /// `wenzheng calendar …`

@@ -5,7 +5,13 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use wenzheng_core::report::export::{write_register_csv, write_register_xlsx, write_report_xlsx};
+use wenzheng_core::report::export::{
+    write_register_csv_with, write_register_xlsx_with, write_report_xlsx,
+};
+use wenzheng_core::report::privacy::Personal;
+
+/// What `export --open311` says: Open311 never carries the screen name or the phone.
+const OPEN311_NOTE: &str = "本文件不含个人信息（网民昵称、联系电话均未导出）";
 use wenzheng_core::report::Report;
 use wenzheng_core::service::ImportMode;
 use wenzheng_core::{Ctx, Error, Result, Service};
@@ -26,10 +32,21 @@ pub enum ReportCommand {
     },
 }
 
-/// `wenzheng export …`: exactly one of the formats.
+/// `wenzheng export …`: exactly one of the formats, masked unless `--unmasked`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The format.
+    #[command(flatten)]
+    pub format: ExportFormat,
+    /// 导出完整的联系电话（仅限可查看个人信息的角色，记入办理记录）；Open311 从不含个人信息
+    #[arg(long, conflicts_with = "open311")]
+    pub unmasked: bool,
+}
+
+/// The format of `wenzheng export`.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
-pub struct ExportArgs {
+pub struct ExportFormat {
     /// 案件台账（Excel）
     #[arg(long, value_name = "FILE")]
     pub xlsx: Option<PathBuf>,
@@ -168,34 +185,43 @@ pub async fn report(svc: &Service, ctx: &Ctx, out: &Out, command: ReportCommand)
 
 /// Runs `wenzheng export …`.
 pub async fn export(svc: &Service, ctx: &Ctx, out: &Out, args: ExportArgs) -> Result<()> {
-    let (path, count) = if let Some(path) = args.open311 {
+    let personal = if args.unmasked {
+        Personal::Unmasked
+    } else {
+        Personal::Masked
+    };
+    let format = args.format;
+    let (path, count, note) = if let Some(path) = format.open311 {
         check_out(&path)?;
         let requests = svc.open311_requests(ctx).await?;
         let text = serde_json::to_string_pretty(&requests)
             .map_err(|e| Error::Io(std::io::Error::other(e)))?;
         tokio::fs::write(&path, text).await?;
-        (path, requests.len())
+        (path, requests.len(), OPEN311_NOTE)
     } else {
-        let rows = svc.case_register(ctx).await?;
-        let path = match (args.xlsx, args.csv) {
-            (Some(p), _) => {
-                check_out(&p)?;
-                write_register_xlsx(&rows, &p)?;
-                p
-            }
-            (None, Some(p)) => {
-                check_out(&p)?;
-                write_register_csv(&rows, &p)?;
-                p
-            }
+        let (path, csv) = match (format.xlsx, format.csv) {
+            (Some(p), _) => (p, false),
+            (None, Some(p)) => (p, true),
             (None, None) => unreachable!("clap requires one format"),
         };
-        (path, rows.len())
+        check_out(&path)?;
+        let rows = svc.register_export(ctx, personal).await?;
+        if csv {
+            write_register_csv_with(&rows, &path, personal)?;
+        } else {
+            write_register_xlsx_with(&rows, &path, personal)?;
+        }
+        (path, rows.len(), personal.note())
     };
     if out.json {
-        print_json(&serde_json::json!({ "file": path.display().to_string(), "cases": count }));
+        print_json(&serde_json::json!({
+            "file": path.display().to_string(),
+            "cases": count,
+            "personal_data": personal.contains_personal_data(),
+            "note": note,
+        }));
     } else {
-        println!("已导出 {count} 件案件到 {}", path.display());
+        println!("已导出 {count} 件案件到 {}（{note}）", path.display());
     }
     Ok(())
 }

@@ -90,8 +90,14 @@ impl Db {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    /// Closes the pool, checkpointing the WAL.
+    /// Closes the pool, checkpointing the WAL first: once this returns, the main file holds
+    /// everything (closing the last connection also checkpoints, but sqlx may finish that
+    /// after `close` has returned, so a copy or rename right after could miss it).
     pub async fn close(self) {
+        // A failed checkpoint leaves the log in place; SQLite replays it on the next open.
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await;
         self.pool.close().await;
     }
 

@@ -453,8 +453,9 @@ async fn the_report_and_the_register_read_back_from_xlsx_and_csv() {
     let xlsx = dir.path().join("台账.xlsx");
     write_register_xlsx(&rows, &xlsx).unwrap();
     let reg = sheet(&xlsx, "案件台账");
-    assert_eq!(reg[0][0], "案件编号");
-    assert_eq!(reg.len(), 5);
+    assert_eq!(reg[0][0], wenzheng_core::report::privacy::MASKED_NOTE);
+    assert_eq!(reg[1][0], "案件编号");
+    assert_eq!(reg.len(), 6);
     let c1 = reg.iter().find(|r| r[0] == ids[0]).unwrap();
     assert_eq!(c1[1], "村道路灯损坏");
     assert_eq!(c1[11], "已办结");
@@ -465,8 +466,9 @@ async fn the_report_and_the_register_read_back_from_xlsx_and_csv() {
     let csv = dir.path().join("台账.csv");
     write_register_csv(&rows, &csv).unwrap();
     let text = std::fs::read_to_string(&csv).unwrap();
-    assert!(text.starts_with("\u{feff}案件编号,标题,"));
-    assert_eq!(text.lines().count(), 5);
+    assert!(text.starts_with("\u{feff}本文件已隐去个人信息"));
+    assert!(text.lines().nth(1).unwrap().starts_with("案件编号,标题,"));
+    assert_eq!(text.lines().count(), 6);
 
     let open311 = svc.open311_requests(&ctx).await.unwrap();
     let json = serde_json::to_value(&open311).unwrap();

@@ -7,6 +7,7 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
 
 use super::figures::{OverdueCase, Report, SatisfactionFigures};
+use super::privacy::{neutralise, Personal};
 use crate::error::{Error, Result};
 
 /// A row of the case register (台账), as a clerk reads it. The phone is masked.
@@ -392,26 +393,64 @@ pub fn write_report_xlsx(report: &Report, path: &Path) -> Result<()> {
     wb.save(path).map_err(xlsx_error)
 }
 
-/// Writes the case register (台账) as an XLSX workbook with one sheet.
+/// Writes the case register (台账) as an XLSX workbook with one sheet, masked (see
+/// [`write_register_xlsx_with`]).
 pub fn write_register_xlsx(rows: &[RegisterRow], path: &Path) -> Result<()> {
+    write_register_xlsx_with(rows, path, Personal::Masked)
+}
+
+/// Writes the case register as an XLSX workbook: the note on personal information in
+/// the first row, the header in the second. Cells are written as text, never formulas.
+pub fn write_register_xlsx_with(
+    rows: &[RegisterRow],
+    path: &Path,
+    personal: Personal,
+) -> Result<()> {
     let mut wb = Workbook::new();
-    let cells = rows
-        .iter()
-        .map(|r| r.cells().into_iter().map(Cell::Text).collect())
-        .collect();
-    sheet(&mut wb, "案件台账", REGISTER_COLUMNS, cells)?;
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name("案件台账").map_err(xlsx_error)?;
+    ws.write_string_with_format(0, 0, personal.note(), &bold)
+        .map_err(xlsx_error)?;
+    for (c, h) in REGISTER_COLUMNS.iter().enumerate() {
+        let c = c as u16;
+        ws.write_string_with_format(1, c, *h, &bold)
+            .map_err(xlsx_error)?;
+        ws.set_column_width(c, 14).map_err(xlsx_error)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.cells().into_iter().enumerate() {
+            ws.write_string(r as u32 + 2, c as u16, text)
+                .map_err(xlsx_error)?;
+        }
+    }
     wb.save(path).map_err(xlsx_error)
 }
 
-/// Writes the case register as CSV (UTF-8 with a byte-order mark, so Excel opens it).
+/// Writes the case register as CSV, masked (see [`write_register_csv_with`]).
 pub fn write_register_csv(rows: &[RegisterRow], path: &Path) -> Result<()> {
+    write_register_csv_with(rows, path, Personal::Masked)
+}
+
+/// Writes the case register as CSV (UTF-8 with a byte-order mark, so Excel opens it): the
+/// note on personal information on the first line, then the header; a cell that a
+/// spreadsheet would evaluate as a formula gets a leading apostrophe.
+pub fn write_register_csv_with(
+    rows: &[RegisterRow],
+    path: &Path,
+    personal: Personal,
+) -> Result<()> {
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     {
-        let mut w = csv::Writer::from_writer(&mut bytes);
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(&mut bytes);
         let csv_err = |e: csv::Error| Error::Io(std::io::Error::other(format!("CSV：{e}")));
+        w.write_record([personal.note()]).map_err(csv_err)?;
         w.write_record(REGISTER_COLUMNS).map_err(csv_err)?;
         for r in rows {
-            w.write_record(r.cells()).map_err(csv_err)?;
+            w.write_record(r.cells().into_iter().map(neutralise))
+                .map_err(csv_err)?;
         }
         w.flush()?;
     }

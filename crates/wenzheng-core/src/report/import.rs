@@ -63,7 +63,9 @@ pub(crate) fn read_table(path: &Path) -> Result<Vec<RawRow>> {
             )))
         }
     };
-    let mut rows = grid.into_iter().enumerate();
+    let mut rows = grid.into_iter().enumerate().peekable();
+    // Our own exports start with a note on personal information; the header follows it.
+    rows.next_if(|(_, cells)| super::privacy::is_note_row(cells));
     let Some((_, header)) = rows.next() else {
         return Err(invalid_file("文件是空的，没有表头".into()));
     };
@@ -95,7 +97,10 @@ pub(crate) fn read_table(path: &Path) -> Result<Vec<RawRow>> {
         }
         let map = index
             .iter()
-            .map(|(name, col)| (*name, cells.get(*col).cloned().unwrap_or_default()))
+            .map(|(name, col)| {
+                let cell = cells.get(*col).map_or("", |c| super::privacy::restore(c));
+                (*name, cell.to_string())
+            })
             .collect();
         out.push(RawRow {
             row: i + 1,

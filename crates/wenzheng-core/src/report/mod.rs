@@ -12,6 +12,7 @@ pub mod assess;
 pub mod export;
 pub mod figures;
 pub mod import;
+pub mod privacy;
 
 pub use assess::{AssessmentRule, IndicatorRule, UnitScore};
 pub use figures::{Period, Report, INDICATORS};

@@ -39,7 +39,7 @@ fn auto_name(date: NaiveDate) -> String {
     format!("{AUTO_PREFIX}{}.db", date.format("%Y%m%d"))
 }
 
-fn auto_date(name: &str) -> Option<NaiveDate> {
+pub(super) fn auto_date(name: &str) -> Option<NaiveDate> {
     let stem = name.strip_prefix(AUTO_PREFIX)?.strip_suffix(".db")?;
     NaiveDate::parse_from_str(stem, "%Y%m%d").ok()
 }
@@ -59,7 +59,7 @@ pub fn to_delete(mut dates: Vec<NaiveDate>, rotation: Rotation) -> Vec<NaiveDate
     dates.into_iter().filter(|d| !keep.contains(d)).collect()
 }
 
-async fn open_read_only(path: &Path) -> Result<sqlx::SqlitePool> {
+pub(super) async fn open_read_only(path: &Path) -> Result<sqlx::SqlitePool> {
     let options = SqliteConnectOptions::new().filename(path).read_only(true);
     Ok(SqlitePoolOptions::new()
         .max_connections(1)
@@ -154,29 +154,7 @@ impl Service {
         target: &Path,
         now: DateTime<FixedOffset>,
     ) -> Result<RestoreView> {
-        if !backup.is_file() {
-            return Err(Error::NotFound(format!(
-                "备份文件 {} 不存在",
-                backup.display()
-            )));
-        }
-        let pool = open_read_only(backup).await.map_err(|e| {
-            Error::Invalid(format!("{} 不是可用的数据库文件：{e}", backup.display()))
-        })?;
-        let check = verify_pool(&pool).await;
-        pool.close().await;
-        let check = check.map_err(|e| {
-            Error::Invalid(format!(
-                "{} 不是网络问政办理系统的备份：{e}",
-                backup.display()
-            ))
-        })?;
-        if !check.ok {
-            return Err(Error::Invalid(format!(
-                "备份文件校验未通过，未做任何更改：{}",
-                check.problems.join("；")
-            )));
-        }
+        let check = Service::check_backup(backup).await?;
         let kept: Option<PathBuf> = if target.exists() {
             let name = target
                 .file_name()

@@ -1,14 +1,17 @@
 //! The service layer: every operation of the product, each one transaction, each taking
 //! the acting user and `now` in a [`Ctx`]. The desktop app and the CLI call only these.
 
+mod accounts;
 mod attachments;
 mod backup;
+mod backup_settings;
 mod bell;
 mod calendar;
 mod cases;
 pub mod demo;
 pub mod desk;
 pub mod documents;
+mod export_personal;
 mod integrity;
 mod links;
 pub mod notify;
@@ -28,7 +31,9 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::Role;
 
+pub use accounts::UserChange;
 pub use backup::{to_delete, Rotation};
+pub use backup_settings::{list_backup_files, BackupFile, BackupSettings};
 pub use calendar::DayMode;
 pub use cases::{ListFilter, NewCase};
 pub use links::{merge_reply_text, LinkMode};
