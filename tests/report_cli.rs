@@ -110,4 +110,65 @@ fn import_report_and_export_through_the_binary() {
     assert_eq!(e["cases"], 1);
     let out = db.run(later, &["export", "--csv", s(&c), "--xlsx", s(&xlsx)]);
     assert_eq!(out.status.code(), Some(2), "one format at a time");
+
+    // A range of days instead of a month: the case was received Feb 10 and registered
+    // (imported) Feb 12; received counts by registration.
+    let r = db.json(
+        later,
+        &[
+            "report",
+            "monthly",
+            "--from",
+            "2026-02-09",
+            "--to",
+            "2026-02-11",
+        ],
+    );
+    assert_eq!(
+        (r["month"].clone(), r["from"].clone()),
+        (Value::Null, "2026-02-09".into())
+    );
+    assert_eq!(r["received"]["total"], 0);
+    let r = db.json(
+        later,
+        &[
+            "report",
+            "monthly",
+            "--from",
+            "2026-02-11",
+            "--to",
+            "2026-02-20",
+        ],
+    );
+    assert_eq!(r["received"]["total"], 1);
+    let out = db.run(
+        later,
+        &[
+            "report",
+            "monthly",
+            "--from",
+            "2026-02-20",
+            "--to",
+            "2026-02-11",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "the end before the start");
+    let out = db.run(later, &["report", "monthly", "--from", "2026-02-20"]);
+    assert_eq!(out.status.code(), Some(2), "--from needs --to");
+
+    // The assessment rule: shown, replaced from a file, refused when the weights are wrong.
+    let rule = db.json(later, &["report", "rule"]);
+    assert_eq!(rule["red_deduction"], 5.0);
+    let mut new = rule.clone();
+    new["red_deduction"] = 8.0.into();
+    let f = db.path("rule.json");
+    std::fs::write(&f, new.to_string()).unwrap();
+    let set = db.json(later, &["report", "rule", "--set", s(&f)]);
+    assert_eq!(set["red_deduction"], 8.0);
+    assert_eq!(db.json(later, &["report", "rule"])["red_deduction"], 8.0);
+    new["indicators"][0]["weight"] = 1.0.into();
+    std::fs::write(&f, new.to_string()).unwrap();
+    let out = db.run(later, &["report", "rule", "--set", s(&f)]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(db.json(later, &["report", "rule"])["red_deduction"], 8.0);
 }

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use serde_json::{json, Value};
+use chrono::{DateTime, FixedOffset};
+use serde_json::json;
 use sqlx::SqliteConnection;
 
 use super::cases::{insert_case, units_of, validate_new_case};
@@ -49,11 +50,35 @@ async fn load_rule(conn: &mut SqliteConnection) -> Result<AssessmentRule> {
     }
 }
 
-async fn snapshot(conn: &mut SqliteConnection) -> Result<Snapshot> {
+/// The cases a report reading `[from, cutoff)` may count: those with an event since
+/// `from` (any later event too, so that "no event" means "unchanged since `from`"), the
+/// open ones, and those whose reply deadline is on or after `from`'s day. Any other case
+/// was closed or archived before `from`, with its deadline passed, and nothing happened
+/// to it since: no figure of the window counts it.
+const RELEVANT: &str = "SELECT case_id FROM events WHERE at >= ?1 AND case_id IS NOT NULL
+     UNION SELECT id FROM cases WHERE status IN ('pending', 'acknowledged', 'assigned', 'in_progress')
+     UNION SELECT id FROM cases WHERE reply_due >= ?2";
+
+/// Reads what the report of the window `[from, cutoff)` needs (see [`RELEVANT`]).
+async fn snapshot(
+    conn: &mut SqliteConnection,
+    from: DateTime<FixedOffset>,
+    cutoff: DateTime<FixedOffset>,
+) -> Result<Snapshot> {
     let calendar = load_calendar(conn).await?;
     let units: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY id")
         .fetch_all(&mut *conn)
         .await?;
+    let from_text = format_instant(&from);
+    let cutoff_text = format_instant(&cutoff);
+    let from_day = from.date_naive().to_string();
+    let mut ids: Vec<i64> = sqlx::query_scalar(RELEVANT)
+        .bind(&from_text)
+        .bind(&from_day)
+        .fetch_all(&mut *conn)
+        .await?;
+    ids.sort_unstable();
+    let ids = serde_json::to_string(&ids).map_err(|e| corrupt("案件编号", e))?;
     type CaseTuple = (
         i64,
         String,
@@ -68,8 +93,10 @@ async fn snapshot(conn: &mut SqliteConnection) -> Result<Snapshot> {
     );
     let rows: Vec<CaseTuple> = sqlx::query_as(
         "SELECT id, number, title, source, category, important, sensitive, complexity,
-                received_at, ack_due FROM cases ORDER BY id",
+                received_at, ack_due FROM cases
+         WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
     )
+    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
     let mut cases = Vec::with_capacity(rows.len());
@@ -90,34 +117,35 @@ async fn snapshot(conn: &mut SqliteConnection) -> Result<Snapshot> {
             events: Vec::new(),
         });
     }
-    let events: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT case_id, at, kind, after FROM events WHERE case_id IS NOT NULL ORDER BY id",
+    // Only the events the figures look at: those that set a status or a deadline, and
+    // the registration, acknowledgment and final replies; none after the cutoff.
+    type EventTuple = (i64, String, String, Option<String>, Option<String>);
+    let events: Vec<EventTuple> = sqlx::query_as(
+        "SELECT case_id, at, kind, status, reply_due FROM (
+             SELECT id, case_id, at, kind, json_extract(after, '$.status') AS status,
+                    json_extract(after, '$.reply_due') AS reply_due
+             FROM events
+             WHERE case_id IN (SELECT value FROM json_each(?1)) AND at < ?2)
+         WHERE status IS NOT NULL OR reply_due IS NOT NULL
+            OR kind IN ('register', 'acknowledge', 'reply_final')
+         ORDER BY case_id, id",
     )
+    .bind(&ids)
+    .bind(&cutoff_text)
     .fetch_all(&mut *conn)
     .await?;
-    for (case_id, at, kind, after) in events {
+    for (case_id, at, kind, status, reply_due) in events {
         let Some(&i) = index.get(&case_id) else {
             continue;
         };
-        let after: Value = match after {
-            Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("事件内容", e))?,
-            None => Value::Null,
-        };
-        let status = after
-            .get("status")
-            .and_then(Value::as_str)
-            .map(str::parse::<CaseStatus>)
-            .transpose()?;
-        let reply_due = after
-            .get("reply_due")
-            .and_then(Value::as_str)
-            .map(parse_stored_date)
-            .transpose()?;
         cases[i].events.push(CaseEvent {
             at: parse_stored(&at)?,
             kind,
-            status,
-            reply_due,
+            status: status
+                .as_deref()
+                .map(str::parse::<CaseStatus>)
+                .transpose()?,
+            reply_due: reply_due.as_deref().map(parse_stored_date).transpose()?,
         });
     }
     let mut snap = Snapshot {
@@ -127,8 +155,10 @@ async fn snapshot(conn: &mut SqliteConnection) -> Result<Snapshot> {
         ..Default::default()
     };
     let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT case_id, unit_id, role, assigned_at, returned_at FROM assignments ORDER BY id",
+        "SELECT case_id, unit_id, role, assigned_at, returned_at FROM assignments
+         WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY case_id, id",
     )
+    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
     for (case_id, unit_id, role, assigned, returned) in rows {
@@ -140,38 +170,57 @@ async fn snapshot(conn: &mut SqliteConnection) -> Result<Snapshot> {
             returned: returned.as_deref().map(parse_stored).transpose()?,
         });
     }
-    let rows: Vec<(i64, i64, String, String)> =
-        sqlx::query_as("SELECT case_id, unit_id, level, created_at FROM urgings ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT case_id, unit_id, level, created_at FROM urgings
+         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+    )
+    .bind(&from_text)
+    .bind(&cutoff_text)
+    .fetch_all(&mut *conn)
+    .await?;
     for (c, u, level, at) in rows {
         snap.urgings
             .push((c, u, level.parse()?, parse_stored(&at)?));
     }
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT case_id, created_at FROM instructions ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT case_id, created_at FROM instructions
+         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+    )
+    .bind(&from_text)
+    .bind(&cutoff_text)
+    .fetch_all(&mut *conn)
+    .await?;
     for (c, at) in rows {
         snap.instructions.push((c, parse_stored(&at)?));
     }
-    let rows: Vec<(i64, i64, String)> =
-        sqlx::query_as("SELECT case_id, days, created_at FROM extensions ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT case_id, days, created_at FROM extensions
+         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+    )
+    .bind(&from_text)
+    .bind(&cutoff_text)
+    .fetch_all(&mut *conn)
+    .await?;
     for (c, d, at) in rows {
         snap.extensions.push((c, d, parse_stored(&at)?));
     }
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT case_id, satisfaction, created_at FROM followups ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT case_id, satisfaction, created_at FROM followups
+         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+    )
+    .bind(&from_text)
+    .bind(&cutoff_text)
+    .fetch_all(&mut *conn)
+    .await?;
     for (c, s, at) in rows {
         snap.followups.push((c, s.parse()?, parse_stored(&at)?));
     }
     let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT case_id, created_at, published_at FROM replies WHERE kind = 'final' ORDER BY id",
+        "SELECT case_id, created_at, published_at FROM replies
+         WHERE kind = 'final' AND case_id IN (SELECT value FROM json_each(?))
+         ORDER BY case_id, id",
     )
+    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
     for (c, at, published) in rows {
@@ -191,7 +240,8 @@ impl Service {
         // One read transaction: a consistent snapshot.
         let mut tx = self.db.pool().begin().await?;
         let rule = load_rule(&mut tx).await?;
-        let snap = snapshot(&mut tx).await?;
+        let (from, cutoff) = period.replay_window(ctx.now);
+        let snap = snapshot(&mut tx, from, cutoff).await?;
         tx.commit().await?;
         Ok(figures::compute(&snap, period, ctx.now, &rule))
     }
