@@ -43,6 +43,12 @@ const COMMANDS: &[&str] = &[
     "calendar_status",
     "calendar_year",
     "import_calendar",
+    "report_figures",
+    "choose_save_file",
+    "choose_import_file",
+    "export_report_xlsx",
+    "export_register",
+    "import_cases_file",
 ];
 
 fn main() {

@@ -11,6 +11,7 @@ mod desk;
 mod files;
 mod ipc_error;
 mod logging;
+mod reports;
 mod session;
 mod startup;
 mod state;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
                 )
                 .build(),
         )
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(|app| {
             tray::build(app)?;
@@ -96,6 +98,12 @@ fn main() -> ExitCode {
             desk::calendar_status,
             desk::calendar_year,
             desk::import_calendar,
+            reports::report_figures,
+            reports::choose_save_file,
+            reports::choose_import_file,
+            reports::export_report_xlsx,
+            reports::export_register,
+            reports::import_cases_file,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

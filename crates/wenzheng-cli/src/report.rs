@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use wenzheng_core::report::assess::SCORED;
@@ -52,17 +51,12 @@ impl PeriodArgs {
     fn period(&self) -> Result<Period> {
         match (&self.month, &self.from, &self.to) {
             (Some(m), _, _) => Period::month(m),
-            (None, Some(from), Some(to)) => Period::range(day(from)?, day(to)?),
+            (None, Some(from), Some(to)) => Period::days(from, to),
             _ => Err(Error::Invalid(
                 "请用 --month 或 --from 与 --to 指定统计期间".into(),
             )),
         }
     }
-}
-
-fn day(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::Invalid(format!("日期“{text}”无效，请写成 2026-02-09 的格式")))
 }
 
 /// `wenzheng export …`: exactly one of the formats.

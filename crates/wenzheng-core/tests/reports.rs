@@ -405,6 +405,23 @@ async fn a_range_of_days_counts_only_its_days() {
     assert_eq!(r.trend.last().unwrap().month, "2026-02");
 }
 
+/// A report asked for in the same second as the last registration still counts it:
+/// instants are stored to the second, `now` is not.
+#[tokio::test]
+async fn a_case_registered_in_the_same_second_counts() {
+    let (_dir, svc) = fresh().await;
+    let mut ctx = ctx_at(&svc, "2026-02-10 09:00").await;
+    ctx.now += chrono::Duration::milliseconds(700);
+    let nc = NewCase {
+        title: "路灯不亮".into(),
+        content: "某村路灯坏了".into(),
+        ..Default::default()
+    };
+    svc.register(&ctx, nc).await.unwrap();
+    let r = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(r.received.total, 1);
+}
+
 #[tokio::test]
 async fn the_assessment_rule_is_configurable_and_checked() {
     let (_dir, svc) = fresh().await;
@@ -571,10 +588,17 @@ async fn a_file_with_bad_rows_changes_nothing_unless_valid_rows_only_is_chosen()
     assert!(!preview.written);
     assert_eq!(dump(&svc).await, before, "a preview writes nothing");
 
+    let mut seen = Vec::new();
     let done = svc
-        .import_cases(&ctx, &path, ImportMode::ValidOnly)
+        .import_cases_with_progress(&ctx, &path, ImportMode::ValidOnly, &mut |p| {
+            seen.push((p.stage, p.done, p.total))
+        })
         .await
         .unwrap();
+    // Progress: each of the 5 rows checked, then the 1 valid row written.
+    assert_eq!(seen.first(), Some(&("check", 0, 5)));
+    assert!(seen.contains(&("check", 5, 5)));
+    assert_eq!(seen.last(), Some(&("write", 1, 1)));
     assert!(done.written);
     assert_eq!(done.imported.len(), 1);
     assert_eq!(done.imported[0].row, 2);

@@ -47,6 +47,15 @@ impl Period {
         Ok(Period { from, to })
     }
 
+    /// The days written `YYYY-MM-DD` from `from` to `to`, both included.
+    pub fn days(from: &str, to: &str) -> Result<Period> {
+        let day = |t: &str| {
+            NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+                .map_err(|_| Error::Invalid(format!("日期“{t}”无效，请写成 2026-02-09 的格式")))
+        };
+        Period::range(day(from)?, day(to)?)
+    }
+
     /// Whether the period is exactly one calendar month.
     pub fn is_month(&self) -> bool {
         self.from.day() == 1 && next_month(self.from).pred_opt() == Some(self.to)

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Timelike};
 use serde_json::json;
 use sqlx::SqliteConnection;
 
@@ -33,6 +33,30 @@ pub enum ImportMode {
     AllOrNothing,
     /// Import the valid rows; report the others.
     ValidOnly,
+}
+
+/// How far an import has got, for a progress bar: `done` of `total` rows in `stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ImportProgress {
+    /// `check` (reading and checking the rows) or `write` (registering them).
+    pub stage: &'static str,
+    /// Rows done in this stage.
+    pub done: usize,
+    /// Rows of this stage.
+    pub total: usize,
+}
+
+/// Calls `progress` about a hundred times per stage, and at its end.
+fn report_progress(
+    progress: &mut (dyn FnMut(ImportProgress) + Send),
+    stage: &'static str,
+    done: usize,
+    total: usize,
+) {
+    let step = (total / 100).max(1);
+    if done % step == 0 || done == total {
+        progress(ImportProgress { stage, done, total });
+    }
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
@@ -70,7 +94,15 @@ async fn snapshot(
         .fetch_all(&mut *conn)
         .await?;
     let from_text = format_instant(&from);
-    let cutoff_text = format_instant(&cutoff);
+    // Instants are stored to the second: a row stored as second `s` is before `cutoff`
+    // exactly when `s` is before `cutoff` rounded up to the next whole second.
+    let whole = cutoff.with_nanosecond(0).unwrap_or(cutoff);
+    let ceiling = if whole < cutoff {
+        whole + chrono::Duration::seconds(1)
+    } else {
+        whole
+    };
+    let cutoff_text = format_instant(&ceiling);
     let from_day = from.date_naive().to_string();
     let mut ids: Vec<i64> = sqlx::query_scalar(RELEVANT)
         .bind(&from_text)
@@ -363,6 +395,19 @@ impl Service {
         path: &Path,
         mode: ImportMode,
     ) -> Result<ImportReport> {
+        self.import_cases_with_progress(ctx, path, mode, &mut |_| {})
+            .await
+    }
+
+    /// [`Service::import_cases`], telling `progress` how far it has got. Everything is
+    /// still one transaction: the rows are only visible (and only kept) once all are written.
+    pub async fn import_cases_with_progress(
+        &self,
+        ctx: &Ctx,
+        path: &Path,
+        mode: ImportMode,
+        progress: &mut (dyn FnMut(ImportProgress) + Send),
+    ) -> Result<ImportReport> {
         auth::require(ctx.actor.role, Permission::Register)?;
         let rows = read_table(path)?;
         let file = path
@@ -381,7 +426,8 @@ impl Service {
         let calendar = load_calendar(&mut tx).await?;
         let mut valid = Vec::new();
         let mut seen: std::collections::HashMap<String, usize> = Default::default();
-        for raw in &rows {
+        for (n, raw) in rows.iter().enumerate() {
+            report_progress(progress, "check", n, rows.len());
             let checked = raw
                 .new_case()
                 .and_then(|nc| validate_new_case(ctx, nc).map_err(|e| e.to_string()));
@@ -437,6 +483,7 @@ impl Service {
             }
             valid.push((raw.row, key, v));
         }
+        report_progress(progress, "check", rows.len(), rows.len());
         let refuse = !report.errors.is_empty() && mode == ImportMode::AllOrNothing;
         if mode == ImportMode::Preview || refuse || valid.is_empty() {
             report.imported = valid
@@ -455,7 +502,8 @@ impl Service {
             return Ok(report);
         }
         let summary = format!("从文件“{file}”导入登记案件");
-        for (row, key, v) in &valid {
+        for (n, (row, key, v)) in valid.iter().enumerate() {
+            report_progress(progress, "write", n, valid.len());
             let id = insert_case(&mut tx, ctx, &calendar, v, Some(&summary)).await?;
             sqlx::query(
                 "INSERT INTO case_imports (import_key, case_id, file_name, row_number, imported_at,
@@ -479,6 +527,7 @@ impl Service {
                 title: v.title.clone(),
             });
         }
+        report_progress(progress, "write", valid.len(), valid.len());
         tx.commit().await?;
         report.written = true;
         Ok(report)

@@ -1,0 +1,171 @@
+//! The 统计 screen in the real app window: a small scenario's figures, the per-unit table
+//! and ranking, the charts, the XLSX export read back with calamine, and the import of a
+//! file with a bad row (preview with the row's Chinese error, then the valid rows only,
+//! then a re-check that finds them already registered).
+//!
+//! Run with `xvfb-run -a dbus-run-session -- cargo test -p wenzheng-desktop --test e2e_reports`.
+
+#[path = "e2e/harness.rs"]
+mod harness;
+
+use calamine::{open_workbook_auto, Data, Reader};
+use harness::*;
+
+const UNIT: &str = "镇城建办";
+
+async fn invoke_ok(client: &Client, command: &str, args: Value) {
+    let r = raw_invoke_with(client, command, args).await;
+    assert_eq!(r, "ok", "{command}");
+}
+
+async fn attr(client: &Client, css: &str, name: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .attr(name)
+        .await
+        .expect("attribute")
+        .unwrap_or_default()
+}
+
+fn summary_value(path: &Path, key: &str) -> String {
+    let mut wb = open_workbook_auto(path).expect("open the exported workbook");
+    let range = wb.worksheet_range("总体情况").expect("sheet 总体情况");
+    let row = range
+        .rows()
+        .find(|r| matches!(&r[0], Data::String(s) if s == key))
+        .unwrap_or_else(|| panic!("row {key}"));
+    match &row[1] {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_stats_screen_shows_the_figures_exports_and_imports() {
+    let app = start().await;
+    let c = &app.client;
+
+    // The scenario, this month: two cases registered; the first acknowledged (within
+    // 24 h), assigned to 镇城建办 and finally replied (on time: its deadline is 7 working
+    // days away); the second left pending.
+    let first = register(c, "村道路灯损坏", "某村的路灯坏了一个月").await;
+    let _second = register(c, "垃圾清运不及时", "垃圾三天没有运走").await;
+    invoke_ok(c, "add_unit", json!({ "name": UNIT })).await;
+    invoke_ok(c, "acknowledge_case", json!({ "key": first, "text": null })).await;
+    invoke_ok(
+        c,
+        "assign_case",
+        json!({ "key": first, "input": { "units": [UNIT] } }),
+    )
+    .await;
+    invoke_ok(
+        c,
+        "reply_case",
+        json!({ "key": first, "text": "已修复", "last": true, "published": null }),
+    )
+    .await;
+
+    click(c, "nav-stats").await;
+    // received 2; acknowledged in 24 h: 1 → 1 ÷ 2 = 50.00 %; replied 1, on time 1 → 100 %.
+    wait_text(c, "st-fig-received", |t| t == "2").await;
+    assert_eq!(text_of(c, "st-fig-ack").await, "1");
+    assert_eq!(text_of(c, "st-fig-ack-rate").await, "50.00%");
+    assert_eq!(text_of(c, "st-fig-replied").await, "1");
+    assert_eq!(text_of(c, "st-fig-on-time-rate").await, "100.00%");
+    assert_eq!(text_of(c, "st-fig-overdue-now").await, "0");
+    // Each figure carries its definition from the core as a tooltip.
+    let tip = attr(c, "#st-figures .st-figure:nth-child(3)", "title").await;
+    assert!(tip.contains("24小时内受理数 ÷ 收件数"), "{tip}");
+    // The unit's row: assigned 1, replied 1, on time 100 %.
+    let units = text_of(c, "st-units").await;
+    assert!(units.contains(UNIT), "{units}");
+    assert!(units.contains("100.00%"), "{units}");
+    // Ranking: the one unit, first. Default rule: on time 100 % → 40, nothing due yet → 30,
+    // no follow-up → 30; no deductions: 100.
+    let cells: Vec<String> = cells_of(c, "#st-rank tr:first-child td").await;
+    assert_eq!(cells, ["1", UNIT, "100", "0"]);
+    // The charts: 12 months × 2 series + 2 legend swatches; one unit × 2 + 2.
+    assert_eq!(css_count(c, "#st-trend-svg rect").await, 26);
+    assert_eq!(css_count(c, "#st-unit-svg rect").await, 4);
+    screenshot(c, "stats.png").await;
+
+    // The workbook, written by Rust where the save dialog would have pointed, read back.
+    let month = client_value(c, "st-month").await;
+    let xlsx = app._tmp.path().join("统计.xlsx");
+    let r = raw_invoke_with(
+        c,
+        "export_report_xlsx",
+        json!({ "period": { "month": month }, "path": xlsx.display().to_string() }),
+    )
+    .await;
+    assert_eq!(r, "ok");
+    assert_eq!(summary_value(&xlsx, "收件数"), "2");
+    assert_eq!(summary_value(&xlsx, "24小时受理率"), "50.00%");
+    assert_eq!(summary_value(&xlsx, "答复数"), "1");
+
+    // Import: one good row, one without a title.
+    let csv = app._tmp.path().join("留言.csv");
+    std::fs::write(
+        &csv,
+        "标题,留言内容,收到时间,问题类别\n\
+         桥梁护栏松动,河边桥梁护栏松动,2026-02-10 09:00,民生\n\
+         ,没有标题的留言,2026-02-10 10:00,\n",
+    )
+    .unwrap();
+    click(c, "st-import-open").await;
+    fill(c, "imp-path", &csv.display().to_string()).await;
+    click(c, "imp-check").await;
+    let s = wait_text(c, "imp-summary", |t| t.contains("错误 1 行")).await;
+    assert!(s.contains("可导入 1 件") && s.contains("尚未写入"), "{s}");
+    let rows = text_of(c, "imp-rows").await;
+    assert!(rows.contains("第 3 行错误标题不能为空"), "{rows}");
+    assert!(!is_enabled(c, "imp-all").await, "a bad row: not all");
+    screenshot(c, "stats-import.png").await;
+    click(c, "imp-valid").await;
+    let s = wait_text(c, "imp-summary", |t| t.contains("已导入 1 件")).await;
+    assert!(s.contains("错误 1 行"), "{s}");
+    wait_text(c, "message", |t| t.contains("导入 1 件案件")).await;
+    // Checking the same file again: the good row is known, nothing to import.
+    click(c, "imp-check").await;
+    let s = wait_text(c, "imp-summary", |t| t.contains("重复跳过 1 行")).await;
+    assert!(s.contains("可导入 0 件"), "{s}");
+    assert!(!is_enabled(c, "imp-valid").await);
+
+    // The figures now count the imported case too (registered today).
+    click(c, "st-run").await;
+    wait_text(c, "st-fig-received", |t| t == "3").await;
+    app.stop().await;
+}
+
+async fn cells_of(client: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for cell in client.find_all(Locator::Css(css)).await.expect(css) {
+        out.push(cell.text().await.expect("text"));
+    }
+    out
+}
+
+async fn client_value(client: &Client, id: &str) -> String {
+    client
+        .find(Locator::Id(id))
+        .await
+        .expect(id)
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default()
+}
+
+async fn is_enabled(client: &Client, id: &str) -> bool {
+    client
+        .find(Locator::Id(id))
+        .await
+        .expect(id)
+        .is_enabled()
+        .await
+        .expect("enabled")
+}
