@@ -17,6 +17,7 @@
 //! ```
 
 pub mod documents;
+pub mod dossier;
 pub mod fonts;
 pub mod layout;
 pub mod linebreak;

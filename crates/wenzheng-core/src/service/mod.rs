@@ -28,7 +28,7 @@ use crate::model::Role;
 
 pub use backup::{to_delete, Rotation};
 pub use cases::{ListFilter, NewCase};
-pub use reports::{ImportMode, ImportProgress};
+pub use reports::{Dossier, ImportMode, ImportProgress, IssuedRecord};
 pub use search::{CasePage, SearchFilter};
 pub use steps::Assignment;
 pub use templates::NewTemplate;

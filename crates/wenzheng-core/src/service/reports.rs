@@ -533,3 +533,93 @@ impl Service {
         Ok(report)
     }
 }
+
+/// A document number issued for a case (书面反馈, 交办通知单 …), as registered.
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct IssuedRecord {
+    /// 文号.
+    pub number: String,
+    /// `feedback`, `notice`, `urge` or `brief`.
+    pub kind: String,
+    /// Chinese name of the kind.
+    pub kind_name: String,
+    /// When it was issued.
+    pub created_at: String,
+}
+
+/// What a closed case's dossier (案卷) holds: the case with its whole record, the
+/// document numbers issued for it, and the organ that keeps the archive.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Dossier {
+    /// The case, its timeline, replies, feedbacks, attachments …
+    pub detail: crate::view::CaseDetail,
+    /// Documents issued for it, oldest first.
+    pub documents: Vec<IssuedRecord>,
+    /// 网络问政工作办公室 as set in the document settings.
+    pub office: String,
+}
+
+impl Service {
+    /// The dossier of a closed or archived case (roles that see every case).
+    pub async fn case_dossier(&self, ctx: &Ctx, key: &str) -> Result<Dossier> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        let detail = self.case_detail(ctx, key).await?;
+        let status: CaseStatus = detail.case.status.parse()?;
+        if !matches!(status, CaseStatus::Closed | CaseStatus::Archived) {
+            return Err(Error::IllegalStep(format!(
+                "案件 {} 目前为“{}”，办结或归档后才能生成案卷",
+                detail.case.number,
+                status.label()
+            )));
+        }
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT number, kind, created_at FROM documents WHERE case_id = ? ORDER BY id",
+        )
+        .bind(detail.case.id)
+        .fetch_all(self.db.pool())
+        .await?;
+        let documents = rows
+            .into_iter()
+            .map(|(number, kind, created_at)| IssuedRecord {
+                kind_name: doc_kind_name(&kind).to_string(),
+                number,
+                kind,
+                created_at,
+            })
+            .collect();
+        let office = self.doc_settings().await?.office;
+        Ok(Dossier {
+            detail,
+            documents,
+            office,
+        })
+    }
+
+    /// The numbers of the cases archived in `year` (by the date they were closed), oldest
+    /// first: what the yearly archive export holds.
+    pub async fn archived_cases(&self, ctx: &Ctx, year: i32) -> Result<Vec<String>> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        if !(2000..=2100).contains(&year) {
+            return Err(Error::Invalid(format!("年份“{year}”无效")));
+        }
+        Ok(sqlx::query_scalar(
+            "SELECT number FROM cases WHERE status = 'archived' AND closed_at >= ? AND closed_at < ?
+             ORDER BY closed_at, id",
+        )
+        .bind(format!("{year}-01-01"))
+        .bind(format!("{}-01-01", year + 1))
+        .fetch_all(self.db.pool())
+        .await?)
+    }
+}
+
+fn doc_kind_name(code: &str) -> &'static str {
+    match code {
+        "feedback" => "书面反馈",
+        "notice" => "交办通知单",
+        "urge" => "催办通知单",
+        "brief" => "信息专报",
+        "monthly" => "月报",
+        _ => "文书",
+    }
+}
