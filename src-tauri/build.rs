@@ -49,6 +49,8 @@ const COMMANDS: &[&str] = &[
     "export_report_xlsx",
     "export_register",
     "import_cases_file",
+    "choose_folder",
+    "export_archive",
 ];
 
 fn main() {

@@ -1,7 +1,7 @@
 //! The 统计 screen in the real app window: a small scenario's figures, the per-unit table
 //! and ranking, the charts, the XLSX export read back with calamine, and the import of a
 //! file with a bad row (preview with the row's Chinese error, then the valid rows only,
-//! then a re-check that finds them already registered).
+//! then a re-check that finds them already registered), and the yearly archive export.
 //!
 //! Run with `xvfb-run -a dbus-run-session -- cargo test -p wenzheng-desktop --test e2e_reports`.
 
@@ -138,6 +138,30 @@ async fn the_stats_screen_shows_the_figures_exports_and_imports() {
     // The figures now count the imported case too (registered today).
     click(c, "st-run").await;
     wait_text(c, "st-fig-received", |t| t == "3").await;
+
+    // The yearly archive from the window's command: close and archive the first case,
+    // export this year into a new folder, and find its dossier and the manifest.
+    invoke_ok(
+        c,
+        "close_case",
+        json!({ "key": first, "result": "已更换灯具" }),
+    )
+    .await;
+    invoke_ok(c, "archive_case", json!({ "key": first })).await;
+    let year: i32 = client_value(c, "st-year").await.parse().expect("a year");
+    let dir = app._tmp.path().join("归档");
+    let r = raw_invoke_with(
+        c,
+        "export_archive",
+        json!({ "year": year, "dir": dir.display().to_string() }),
+    )
+    .await;
+    assert_eq!(r, "ok");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["cases"], json!([first]));
+    let pdf = std::fs::read(dir.join(&first).join("案卷.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
     app.stop().await;
 }
 

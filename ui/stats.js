@@ -277,6 +277,20 @@ async function outputMonthly(mode) {
   }
 }
 
+/** The yearly archive: dossiers, attachments, register and manifest, into a folder. */
+async function exportArchive() {
+  clearMessage();
+  const year = Number($("st-year").value);
+  try {
+    const dir = await invoke("choose_folder");
+    if (!dir) return;
+    const m = await invoke("export_archive", { year, dir });
+    showMessage(`已导出 ${m.year} 年归档案件 ${m.cases.length} 件，共 ${m.files.length} 个文件（清单 manifest.json）：${dir}`, "success");
+  } catch (err) {
+    showMessage(`归档导出失败：${errorText(err)}`, "error");
+  }
+}
+
 // ---- import ----------------------------------------------------------------------------
 
 function setProgress(p) {
@@ -359,6 +373,7 @@ async function chooseFile() {
 function init() {
   if (!$("view-stats")) return;
   $("st-month").value = thisMonth();
+  $("st-year").value = thisMonth().slice(0, 4);
   $("nav-stats").addEventListener("click", () => {
     if (!shown) loadStats();
   });
@@ -376,6 +391,7 @@ function init() {
   $("st-reg-csv").addEventListener("click", () => exportRegister("csv"));
   $("st-preview").addEventListener("click", () => outputMonthly("preview"));
   $("st-print").addEventListener("click", () => outputMonthly("print"));
+  $("st-archive").addEventListener("click", exportArchive);
   $("st-import-open").addEventListener("click", () => {
     $("st-import").hidden = !$("st-import").hidden;
   });

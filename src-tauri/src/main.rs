@@ -104,6 +104,8 @@ fn main() -> ExitCode {
             reports::export_report_xlsx,
             reports::export_register,
             reports::import_cases_file,
+            reports::choose_folder,
+            reports::export_archive,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

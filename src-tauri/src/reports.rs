@@ -11,6 +11,8 @@ use tauri_plugin_dialog::DialogExt;
 use wenzheng_core::report::export::{write_register_csv, write_register_xlsx, write_report_xlsx};
 use wenzheng_core::report::{Period, Report};
 use wenzheng_core::service::{ImportMode, ImportProgress};
+use wenzheng_print::dossier::{self, Manifest};
+use wenzheng_print::{FontOptions, PrintError, Printer};
 
 use crate::commands::CmdResult;
 use crate::ipc_error::IpcError;
@@ -184,4 +186,47 @@ pub async fn import_cases_file(
         .service
         .import_cases_with_progress(&ctx, &path, mode, &mut progress)
         .await?)
+}
+
+/// Asks for a folder (for the yearly archive); none when cancelled.
+#[tauri::command]
+pub async fn choose_folder(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CmdResult<Option<String>> {
+    state.ctx()?;
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_title("选择归档导出的文件夹（空文件夹）")
+            .blocking_pick_folder()
+    })
+    .await
+    .map_err(|e| io_error("无法打开选择文件夹的对话框", e))?;
+    Ok(picked
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string()))
+}
+
+/// Writes the yearly archive (each archived case's dossier and attachments, the year's
+/// register, `manifest.json`) into `dir`, which must be empty or new.
+#[tauri::command]
+pub async fn export_archive(
+    state: State<'_, AppState>,
+    year: i32,
+    dir: String,
+) -> CmdResult<Manifest> {
+    let dir = non_empty(&dir)?;
+    let ctx = state.ctx()?;
+    let printer = Printer::new(&FontOptions::default()).map_err(print_error)?;
+    dossier::export_year(&state.service, &ctx, &printer, year, &dir)
+        .await
+        .map_err(print_error)
+}
+
+fn print_error(e: PrintError) -> IpcError {
+    match e {
+        PrintError::Core(e) => e.into(),
+        other => io_error("归档导出失败", other),
+    }
 }
