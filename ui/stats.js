@@ -5,7 +5,7 @@
 // only through textContent and setAttribute.
 
 import {
-  $, el, invoke, showMessage, clearMessage, errorText, chineseDate, chineseTime,
+  $, el, invoke, showMessage, clearMessage, errorText, chineseDate, chineseTime, option,
 } from "./dom.js";
 import { openCase } from "./case.js";
 import { showView } from "./app.js";
@@ -332,16 +332,22 @@ async function runImport(mode) {
   clearMessage();
   const path = importPath;
   const channel = new window.__TAURI__.core.Channel();
-  channel.onmessage = setProgress;
+  // Progress messages may arrive after the result: only those of the run going on count.
+  let running = true;
+  channel.onmessage = (p) => {
+    if (running) setProgress(p);
+  };
   $("imp-all").disabled = true;
   $("imp-valid").disabled = true;
   try {
     const r = await invoke("import_cases_file", { path, mode, onProgress: channel });
+    running = false;
     showImport(r);
     if (r.written) showMessage(`已从“${r.file}”导入 ${r.imported.length} 件案件`, "success");
   } catch (err) {
     showMessage(`导入失败：${errorText(err)}`, "error");
   } finally {
+    running = false;
     $("imp-progress").hidden = true;
   }
 }
@@ -372,7 +378,16 @@ async function chooseFile() {
 
 function init() {
   if (!$("view-stats")) return;
-  $("st-month").value = thisMonth();
+  // The months to choose from: this one and the five years before, newest first.
+  const now = thisMonth();
+  let y = Number(now.slice(0, 4));
+  let m = Number(now.slice(5, 7));
+  for (let i = 0; i < 61; i += 1) {
+    $("st-month").appendChild(option(`${y}-${String(m).padStart(2, "0")}`, `${y}年${m}月`));
+    m -= 1;
+    if (m === 0) { m = 12; y -= 1; }
+  }
+  $("st-month").value = now;
   $("st-year").value = thisMonth().slice(0, 4);
   $("nav-stats").addEventListener("click", () => {
     if (!shown) loadStats();
