@@ -269,11 +269,35 @@ async function outputMonthly(mode) {
     showMessage("月报按自然月生成，请先选择“按月”和月份", "error");
     return;
   }
+  const verb = { preview: "预览", save: "保存", print: "打印" }[mode];
+  const args = { doc: { kind: "monthly", month }, mode };
+  if (mode === "print") args.printer = $("st-printer").value;
   try {
-    await invoke("output_document", { doc: { kind: "monthly", month }, mode });
-    showMessage(mode === "print" ? `已发送 ${month} 月报到打印机` : `已打开 ${month} 月报预览`, "success");
+    const r = await invoke("output_document", args);
+    if (r && r.cancelled) return;
+    const done = {
+      preview: `已打开 ${month} 月报预览`,
+      save: `已保存 ${month} 月报：${r && r.file ? r.file : ""}`,
+      print: `已发送 ${month} 月报到打印机 ${args.printer}`,
+    }[mode];
+    showMessage(done, "success");
   } catch (err) {
-    showMessage(`月报${mode === "print" ? "打印" : "预览"}失败：${errorText(err)}`, "error");
+    showMessage(`月报${verb}失败：${errorText(err)}`, "error");
+  }
+}
+
+/** The printers of this PC, for 打印月报 (the default one chosen). */
+async function loadPrinters() {
+  const select = $("st-printer");
+  try {
+    const setup = await invoke("list_printers");
+    select.replaceChildren();
+    if (setup.printers.length === 0) select.appendChild(option("", "（没有打印机）"));
+    for (const p of setup.printers) select.appendChild(option(p, p));
+    if (setup.default) select.value = setup.default;
+  } catch {
+    // Printing is not available in this build or on this PC: the button will say why.
+    select.replaceChildren(option("", "（打印机不可用）"));
   }
 }
 
@@ -390,7 +414,10 @@ function init() {
   $("st-month").value = now;
   $("st-year").value = thisMonth().slice(0, 4);
   $("nav-stats").addEventListener("click", () => {
-    if (!shown) loadStats();
+    if (!shown) {
+      loadStats();
+      loadPrinters();
+    }
   });
   $("st-kind").addEventListener("change", () => {
     const range = $("st-kind").value === "range";
@@ -405,6 +432,7 @@ function init() {
   $("st-reg-xlsx").addEventListener("click", () => exportRegister("xlsx"));
   $("st-reg-csv").addEventListener("click", () => exportRegister("csv"));
   $("st-preview").addEventListener("click", () => outputMonthly("preview"));
+  $("st-save-pdf").addEventListener("click", () => outputMonthly("save"));
   $("st-print").addEventListener("click", () => outputMonthly("print"));
   $("st-archive").addEventListener("click", exportArchive);
   $("st-import-open").addEventListener("click", () => {
