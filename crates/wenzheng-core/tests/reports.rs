@@ -405,6 +405,36 @@ async fn a_range_of_days_counts_only_its_days() {
     assert_eq!(r.trend.last().unwrap().month, "2026-02");
 }
 
+/// The report of a month replays only its window (the 12 months of its trend); a report
+/// of a range reaching back to 2017 (before any case) replays the whole log. Their trends cover the same 12
+/// months and must agree, month by month, on three years of synthetic cases.
+#[tokio::test]
+async fn the_windowed_replay_counts_like_the_whole_log() {
+    let (_dir, svc) = fresh().await;
+    let ctx = ctx_at(&svc, "2026-11-20 10:00").await;
+    svc.seed_demo(&ctx, 1500, 7).await.unwrap();
+    for (month, last_day) in [
+        ("2026-10", "2026-10-31"),
+        ("2025-06", "2025-06-30"),
+        ("2026-11", "2026-11-30"),
+    ] {
+        let windowed = svc
+            .report(&ctx, Period::month(month).unwrap())
+            .await
+            .unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let whole = svc
+            .report(&ctx, Period::range(d("2017-01-01"), d(last_day)).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(windowed.trend, whole.trend, "{month}");
+        assert!(windowed
+            .trend
+            .iter()
+            .any(|t| t.received > 0 && t.replied > 0));
+    }
+}
+
 /// A report asked for in the same second as the last registration still counts it:
 /// instants are stored to the second, `now` is not.
 #[tokio::test]
