@@ -150,35 +150,49 @@ async fn snapshot(
         });
     }
     // Only the events the figures look at: those that set a status or a deadline, and
-    // the registration, acknowledgment and final replies; none after the cutoff.
-    type EventTuple = (i64, String, String, Option<String>, Option<String>);
-    let events: Vec<EventTuple> = sqlx::query_as(
-        "SELECT case_id, at, kind, status, reply_due FROM (
-             SELECT id, case_id, at, kind, json_extract(after, '$.status') AS status,
-                    json_extract(after, '$.reply_due') AS reply_due
-             FROM events
-             WHERE case_id IN (SELECT value FROM json_each(?1)) AND at < ?2)
+    // the registration, acknowledgment and final replies; none after the cutoff. One row
+    // per case (its events joined, oldest first) keeps the rows few: an event is
+    // `at kind status reply_due` (`-` for none), and none of these contain a space or `,`.
+    let events: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT case_id, group_concat(at || ' ' || kind || ' ' || ifnull(status, '-') || ' '
+                                      || ifnull(reply_due, '-'), ',' ORDER BY id)
+         FROM (SELECT id, case_id, at, kind, json_extract(after, '$.status') AS status,
+                      json_extract(after, '$.reply_due') AS reply_due
+               FROM events
+               WHERE case_id IN (SELECT value FROM json_each(?1)) AND at < ?2)
          WHERE status IS NOT NULL OR reply_due IS NOT NULL
             OR kind IN ('register', 'acknowledge', 'reply_final')
-         ORDER BY case_id, id",
+         GROUP BY case_id",
     )
     .bind(&ids)
     .bind(&cutoff_text)
     .fetch_all(&mut *conn)
     .await?;
-    for (case_id, at, kind, status, reply_due) in events {
+    for (case_id, joined) in events {
         let Some(&i) = index.get(&case_id) else {
             continue;
         };
-        cases[i].events.push(CaseEvent {
-            at: parse_stored(&at)?,
-            kind,
-            status: status
-                .as_deref()
-                .map(str::parse::<CaseStatus>)
-                .transpose()?,
-            reply_due: reply_due.as_deref().map(parse_stored_date).transpose()?,
-        });
+        for item in joined.split(',') {
+            let mut parts = item.split(' ');
+            let (Some(at), Some(kind), Some(status), Some(reply_due)) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                return Err(corrupt("事件内容", item));
+            };
+            let given = |v: &str| (v != "-").then(|| v.to_string());
+            cases[i].events.push(CaseEvent {
+                at: parse_stored(at)?,
+                kind: kind.to_string(),
+                status: given(status)
+                    .as_deref()
+                    .map(str::parse::<CaseStatus>)
+                    .transpose()?,
+                reply_due: given(reply_due)
+                    .as_deref()
+                    .map(parse_stored_date)
+                    .transpose()?,
+            });
+        }
     }
     let mut snap = Snapshot {
         calendar,
