@@ -93,8 +93,23 @@ async fn the_stats_screen_shows_the_figures_exports_and_imports() {
     assert_eq!(css_count(c, "#st-unit-svg rect").await, 4);
     screenshot(c, "stats.png").await;
 
-    // The workbook, written by Rust where the save dialog would have pointed, read back.
+    // Choosing another month: the month before had nothing; back to this month.
     let month = client_value(c, "st-month").await;
+    let (y, m): (i32, u32) = (month[..4].parse().unwrap(), month[5..].parse().unwrap());
+    let before = if m == 1 {
+        format!("{}-12", y - 1)
+    } else {
+        format!("{y}-{:02}", m - 1)
+    };
+    select(c, "st-month", &before).await;
+    click(c, "st-run").await;
+    wait_text(c, "st-fig-received", |t| t == "0").await;
+    assert_eq!(text_of(c, "st-fig-ack-rate").await, "—");
+    select(c, "st-month", &month).await;
+    click(c, "st-run").await;
+    wait_text(c, "st-fig-received", |t| t == "2").await;
+
+    // The workbook, written by Rust where the save dialog would have pointed, read back.
     let xlsx = app._tmp.path().join("统计.xlsx");
     let r = raw_invoke_with(
         c,
