@@ -51,6 +51,8 @@ const COMMANDS: &[&str] = &[
     "import_cases_file",
     "choose_folder",
     "export_archive",
+    "assessment_rule",
+    "set_assessment_rule",
 ];
 
 fn main() {

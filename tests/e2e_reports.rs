@@ -109,6 +109,59 @@ async fn the_stats_screen_shows_the_figures_exports_and_imports() {
     click(c, "st-run").await;
     wait_text(c, "st-fig-received", |t| t == "2").await;
 
+    // The assessment rule, edited by the administrator: weights adding up to 110 are
+    // refused in Chinese and what was typed stays; 50 + 20 + 30 is saved.
+    c.find(Locator::Css("#st-rule summary"))
+        .await
+        .expect("rule summary")
+        .click()
+        .await
+        .expect("open the rule");
+    wait_displayed(c, "rule-w-on_time_rate").await;
+    assert_eq!(client_value(c, "rule-w-on_time_rate").await, "40");
+    fill(c, "rule-w-on_time_rate", "50").await;
+    click(c, "rule-save").await;
+    wait_text(c, "message", |t| t.contains("各项指标分值合计应为 100")).await;
+    assert_eq!(client_value(c, "rule-w-on_time_rate").await, "50");
+    fill(c, "rule-w-close_rate", "20").await;
+    click(c, "rule-save").await;
+    wait_text(c, "message", |t| t.contains("考核规则已保存")).await;
+    assert_eq!(client_value(c, "rule-w-close_rate").await, "20");
+    c.execute(
+        "document.getElementById('st-rule').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    screenshot(c, "stats-rule.png").await;
+    let saved = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               window.__TAURI__.core.invoke("assessment_rule").then((v) => done(v.rule));"#,
+            vec![],
+        )
+        .await
+        .expect("read the rule back");
+    let weights: Vec<(String, f64)> = saved["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["key"].as_str().unwrap().to_string(),
+                i["weight"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        weights,
+        [
+            ("on_time_rate".to_string(), 50.0),
+            ("close_rate".to_string(), 20.0),
+            ("satisfaction_rate".to_string(), 30.0)
+        ]
+    );
+
     // The workbook, written by Rust where the save dialog would have pointed, read back.
     let xlsx = app._tmp.path().join("统计.xlsx");
     let r = raw_invoke_with(

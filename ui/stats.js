@@ -315,6 +315,80 @@ async function exportArchive() {
   }
 }
 
+// ---- the assessment rule ---------------------------------------------------------------
+
+function numberInput(id, value, step) {
+  const input = el("input", "st-year");
+  input.type = "number";
+  input.id = id;
+  input.min = "0";
+  input.max = "100";
+  input.step = step;
+  input.value = String(value);
+  return input;
+}
+
+function showRule(view) {
+  const body = $("rule-rows");
+  body.replaceChildren();
+  for (const s of view.scored) {
+    const used = view.rule.indicators.find((i) => i.key === s.key);
+    const tr = el("tr");
+    cell(tr, s.name);
+    const inputs = [
+      numberInput(`rule-w-${s.key}`, used ? used.weight : 0, "1"),
+      numberInput(`rule-f-${s.key}`, Math.round((used ? used.full_at : 1) * 100), "1"),
+      numberInput(`rule-z-${s.key}`, Math.round((used ? used.zero_at : 0.6) * 100), "1"),
+    ];
+    for (const input of inputs) {
+      const td = el("td");
+      td.appendChild(input);
+      tr.appendChild(td);
+    }
+    body.appendChild(tr);
+  }
+  $("rule-yellow").value = String(view.rule.yellow_deduction);
+  $("rule-red").value = String(view.rule.red_deduction);
+  $("rule-overdue").value = String(view.rule.overdue_deduction);
+  $("rule-rows").dataset.keys = view.scored.map((s) => s.key).join(",");
+}
+
+async function loadRule() {
+  try {
+    showRule(await invoke("assessment_rule"));
+  } catch (err) {
+    showMessage(`读取考核规则失败：${errorText(err)}`, "error");
+  }
+}
+
+async function saveRule() {
+  clearMessage();
+  const keys = ($("rule-rows").dataset.keys || "").split(",").filter(Boolean);
+  const indicators = keys
+    .map((key) => ({
+      key,
+      weight: Number($(`rule-w-${key}`).value),
+      full_at: Number($(`rule-f-${key}`).value) / 100,
+      zero_at: Number($(`rule-z-${key}`).value) / 100,
+    }))
+    .filter((i) => i.weight > 0);
+  const rule = {
+    indicators,
+    yellow_deduction: Number($("rule-yellow").value),
+    red_deduction: Number($("rule-red").value),
+    overdue_deduction: Number($("rule-overdue").value),
+  };
+  try {
+    showRule(await invoke("set_assessment_rule", { rule }));
+    showMessage("考核规则已保存，排名已按新规则重新计算", "success");
+    await loadStats();
+    showMessage("考核规则已保存，排名已按新规则重新计算", "success");
+  } catch (err) {
+    // What the user typed stays in the form.
+    showMessage(`保存考核规则失败：${errorText(err)}`, "error");
+  }
+}
+
 // ---- import ----------------------------------------------------------------------------
 
 function setProgress(p) {
@@ -417,6 +491,7 @@ function init() {
     if (!shown) {
       loadStats();
       loadPrinters();
+      loadRule();
     }
   });
   $("st-kind").addEventListener("change", () => {
@@ -435,6 +510,7 @@ function init() {
   $("st-save-pdf").addEventListener("click", () => outputMonthly("save"));
   $("st-print").addEventListener("click", () => outputMonthly("print"));
   $("st-archive").addEventListener("click", exportArchive);
+  $("rule-save").addEventListener("click", saveRule);
   $("st-import-open").addEventListener("click", () => {
     $("st-import").hidden = !$("st-import").hidden;
   });

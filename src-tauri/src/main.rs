@@ -106,6 +106,8 @@ fn main() -> ExitCode {
             reports::import_cases_file,
             reports::choose_folder,
             reports::export_archive,
+            reports::assessment_rule,
+            reports::set_assessment_rule,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
+use wenzheng_core::report::assess::SCORED;
 use wenzheng_core::report::export::{write_register_csv, write_register_xlsx, write_report_xlsx};
-use wenzheng_core::report::{Period, Report};
+use wenzheng_core::report::{AssessmentRule, Period, Report};
 use wenzheng_core::service::{ImportMode, ImportProgress};
 use wenzheng_print::dossier::{self, Manifest};
 use wenzheng_print::{FontOptions, PrintError, Printer};
@@ -229,4 +230,54 @@ fn print_error(e: PrintError) -> IpcError {
         PrintError::Core(e) => e.into(),
         other => io_error("归档导出失败", other),
     }
+}
+
+/// An indicator a rule may weigh.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoredIndicator {
+    /// Key (`on_time_rate` …).
+    pub key: &'static str,
+    /// Chinese name.
+    pub name: &'static str,
+}
+
+/// The assessment rule in force and the indicators it may weigh.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleView {
+    /// The rule.
+    pub rule: AssessmentRule,
+    /// Every indicator a rule may use.
+    pub scored: Vec<ScoredIndicator>,
+}
+
+fn rule_view(rule: AssessmentRule) -> RuleView {
+    RuleView {
+        rule,
+        scored: SCORED
+            .iter()
+            .map(|&(key, name)| ScoredIndicator { key, name })
+            .collect(),
+    }
+}
+
+/// The assessment rule (考核规则) in force.
+#[tauri::command]
+pub async fn assessment_rule(state: State<'_, AppState>) -> CmdResult<RuleView> {
+    Ok(rule_view(
+        state.service.assessment_rule(&state.ctx()?).await?,
+    ))
+}
+
+/// Replaces the assessment rule (administrators); an invalid rule is refused in Chinese.
+#[tauri::command]
+pub async fn set_assessment_rule(
+    state: State<'_, AppState>,
+    rule: AssessmentRule,
+) -> CmdResult<RuleView> {
+    Ok(rule_view(
+        state
+            .service
+            .set_assessment_rule(&state.ctx()?, rule)
+            .await?,
+    ))
 }
