@@ -261,3 +261,55 @@ async fn is_enabled(client: &Client, id: &str) -> bool {
         .await
         .expect("enabled")
 }
+
+/// A large file: the progress bar moves while the rows are written (in one
+/// transaction), and all of them arrive.
+#[tokio::test]
+async fn a_large_import_shows_its_progress() {
+    let app = start().await;
+    let c = &app.client;
+    let rows = 3000;
+    let mut text = String::from("标题,留言内容,收到时间,问题类别\n");
+    for i in 1..=rows {
+        text.push_str(&format!(
+            "第{i}号留言,关于第{i}号路段的路灯问题,2026-02-10 09:{:02},民生\n",
+            i % 60
+        ));
+    }
+    let csv = app._tmp.path().join("大批留言.csv");
+    std::fs::write(&csv, text).unwrap();
+    click(c, "nav-stats").await;
+    click(c, "st-import-open").await;
+    fill(c, "imp-path", &csv.display().to_string()).await;
+    click(c, "imp-check").await;
+    wait_text(c, "imp-summary", |t| {
+        t.contains(&format!("可导入 {rows} 件"))
+    })
+    .await;
+    assert!(is_enabled(c, "imp-all").await);
+    click(c, "imp-all").await;
+    // While it runs: the bar is shown part-way (0 < value < 100) with the stage and count.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = None;
+    while Instant::now() < deadline && seen.is_none() {
+        if is_displayed(c, "imp-progress").await {
+            let v: f64 = attr(c, "#imp-progress", "value")
+                .await
+                .parse()
+                .unwrap_or(0.0);
+            let label = text_of(c, "imp-summary").await;
+            if v > 0.0 && v < 100.0 && label.contains("正在") {
+                seen = Some((v, label));
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (v, label) = seen.expect("the progress bar showed an intermediate state");
+    assert!(label.ends_with(&format!("/ {rows} 行")), "{v} {label}");
+    wait_text(c, "imp-summary", |t| {
+        t.contains(&format!("已导入 {rows} 件"))
+    })
+    .await;
+    assert!(!is_displayed(c, "imp-progress").await);
+    app.stop().await;
+}
