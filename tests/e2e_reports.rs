@@ -44,7 +44,7 @@ fn summary_value(path: &Path, key: &str) -> String {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stats_screen_shows_the_figures_exports_and_imports() {
     let app = start().await;
     let c = &app.client;
@@ -162,18 +162,25 @@ async fn the_stats_screen_shows_the_figures_exports_and_imports() {
         ]
     );
 
-    // The workbook, written by Rust where the save dialog would have pointed, read back.
-    let xlsx = app._tmp.path().join("统计.xlsx");
-    let r = raw_invoke_with(
-        c,
-        "export_report_xlsx",
-        json!({ "period": { "month": month }, "path": xlsx.display().to_string() }),
-    )
-    .await;
-    assert_eq!(r, "ok");
+    // 导出 Excel: the system's save dialog (GTK, answered with xdotool by typing a full
+    // path), then Rust writes the workbook there; read back with calamine.
+    let xlsx = app._tmp.path().join("stats.xlsx");
+    click(c, "st-xlsx").await;
+    answer_save_dialog(&xlsx);
+    let said = wait_text(c, "message", |t| t.contains("已导出统计表")).await;
+    assert!(said.contains(&xlsx.display().to_string()), "{said}");
     assert_eq!(summary_value(&xlsx, "收件数"), "2");
     assert_eq!(summary_value(&xlsx, "24小时受理率"), "50.00%");
     assert_eq!(summary_value(&xlsx, "答复数"), "1");
+    // 导出台账（CSV）the same way: both cases, UTF-8 with a BOM for Excel.
+    let csv_out = app._tmp.path().join("register.csv");
+    click(c, "st-reg-csv").await;
+    answer_save_dialog(&csv_out);
+    wait_text(c, "message", |t| t.contains("已导出案件台账 2 件")).await;
+    let register = std::fs::read_to_string(&csv_out).unwrap();
+    assert!(register.starts_with("\u{feff}案件编号,标题,"), "{register}");
+    assert!(register.contains(&first), "{register}");
+    assert_eq!(register.lines().count(), 3);
 
     // Import: one good row, one without a title.
     let csv = app._tmp.path().join("留言.csv");
@@ -231,6 +238,37 @@ async fn the_stats_screen_shows_the_figures_exports_and_imports() {
     let pdf = std::fs::read(dir.join(&first).join("案卷.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
     app.stop().await;
+}
+
+/// Types `path` into the save dialog titled 保存到 and confirms. A dialog closed a moment
+/// ago may still be listed: the newest window that takes the focus is the one.
+fn answer_save_dialog(path: &Path) {
+    let xdo = |args: &[&str]| {
+        std::process::Command::new("xdotool")
+            .args(args)
+            .output()
+            .expect("xdotool is installed")
+    };
+    let started = Instant::now();
+    let window = loop {
+        let found = xdo(&["search", "--onlyvisible", "--name", "保存到"]);
+        let ids = String::from_utf8_lossy(&found.stdout).to_string();
+        if let Some(id) = ids.lines().last() {
+            if xdo(&["windowfocus", "--sync", id.trim()]).status.success() {
+                break id.trim().to_string();
+            }
+        }
+        assert!(started.elapsed() < WAIT, "no save dialog appeared");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    for args in [
+        vec!["key", "--window", &window, "ctrl+a"],
+        vec!["type", "--delay", "20", &path.display().to_string()],
+        vec!["key", "Return"],
+    ] {
+        assert!(xdo(&args).status.success(), "xdotool {args:?}");
+    }
 }
 
 async fn cells_of(client: &Client, css: &str) -> Vec<String> {
