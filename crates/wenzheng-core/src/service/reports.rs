@@ -79,11 +79,21 @@ async fn load_rule(conn: &mut SqliteConnection) -> Result<AssessmentRule> {
 /// open ones, and those whose reply deadline is on or after `from`'s day. Any other case
 /// was closed or archived before `from`, with its deadline passed, and nothing happened
 /// to it since: no figure of the window counts it.
-const RELEVANT: &str = "SELECT case_id FROM events WHERE at >= ?1 AND case_id IS NOT NULL
-     UNION SELECT id FROM cases WHERE status IN ('pending', 'acknowledged', 'assigned', 'in_progress')
-     UNION SELECT id FROM cases WHERE reply_due >= ?2";
+fn relevant_cases_sql() -> String {
+    let open: Vec<String> = CaseStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    format!(
+        "SELECT case_id FROM events WHERE at >= ?1 AND case_id IS NOT NULL
+         UNION SELECT id FROM cases WHERE status IN ({})
+         UNION SELECT id FROM cases WHERE reply_due >= ?2",
+        open.join(", ")
+    )
+}
 
-/// Reads what the report of the window `[from, cutoff)` needs (see [`RELEVANT`]).
+/// Reads what the report of the window `[from, cutoff)` needs (see [`relevant_cases_sql`]).
 async fn snapshot(
     conn: &mut SqliteConnection,
     from: DateTime<FixedOffset>,
@@ -104,7 +114,7 @@ async fn snapshot(
     };
     let cutoff_text = format_instant(&ceiling);
     let from_day = from.date_naive().to_string();
-    let mut ids: Vec<i64> = sqlx::query_scalar(RELEVANT)
+    let mut ids: Vec<i64> = sqlx::query_scalar(&relevant_cases_sql())
         .bind(&from_text)
         .bind(&from_day)
         .fetch_all(&mut *conn)
