@@ -64,6 +64,16 @@ const COMMANDS: &[&str] = &[
     "restore_backup",
     "recover_from_backup",
     "restart_app",
+    "report_figures",
+    "choose_save_file",
+    "choose_import_file",
+    "export_report_xlsx",
+    "export_register",
+    "import_cases_file",
+    "choose_folder",
+    "export_archive",
+    "assessment_rule",
+    "set_assessment_rule",
 ];
 
 fn main() {

@@ -110,4 +110,243 @@ fn import_report_and_export_through_the_binary() {
     assert_eq!(e["cases"], 1);
     let out = db.run(later, &["export", "--csv", s(&c), "--xlsx", s(&xlsx)]);
     assert_eq!(out.status.code(), Some(2), "one format at a time");
+
+    // A range of days instead of a month: the case was received Feb 10 and registered
+    // (imported) Feb 12; received counts by registration.
+    let r = db.json(
+        later,
+        &[
+            "report",
+            "monthly",
+            "--from",
+            "2026-02-09",
+            "--to",
+            "2026-02-11",
+        ],
+    );
+    assert_eq!(
+        (r["month"].clone(), r["from"].clone()),
+        (Value::Null, "2026-02-09".into())
+    );
+    assert_eq!(r["received"]["total"], 0);
+    let r = db.json(
+        later,
+        &[
+            "report",
+            "monthly",
+            "--from",
+            "2026-02-11",
+            "--to",
+            "2026-02-20",
+        ],
+    );
+    assert_eq!(r["received"]["total"], 1);
+    let out = db.run(
+        later,
+        &[
+            "report",
+            "monthly",
+            "--from",
+            "2026-02-20",
+            "--to",
+            "2026-02-11",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "the end before the start");
+    let out = db.run(later, &["report", "monthly", "--from", "2026-02-20"]);
+    assert_eq!(out.status.code(), Some(2), "--from needs --to");
+
+    // The assessment rule: shown, replaced from a file, refused when the weights are wrong.
+    let rule = db.json(later, &["report", "rule"]);
+    assert_eq!(rule["red_deduction"], 5.0);
+    let mut new = rule.clone();
+    new["red_deduction"] = 8.0.into();
+    let f = db.path("rule.json");
+    std::fs::write(&f, new.to_string()).unwrap();
+    let set = db.json(later, &["report", "rule", "--set", s(&f)]);
+    assert_eq!(set["red_deduction"], 8.0);
+    assert_eq!(db.json(later, &["report", "rule"])["red_deduction"], 8.0);
+    new["indicators"][0]["weight"] = 1.0.into();
+    std::fs::write(&f, new.to_string()).unwrap();
+    let out = db.run(later, &["report", "rule", "--set", s(&f)]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(db.json(later, &["report", "rule"])["red_deduction"], 8.0);
+}
+
+/// A closed case's dossier as PDF (pdftotext finds its timeline, documents and the
+/// attachment's SHA-256), and the yearly archive export with its manifest checked
+/// against the files.
+#[test]
+fn dossier_and_yearly_archive_export() {
+    let db = Db::new();
+    let t = |h: &str| format!("2026-02-{h}");
+    let c = db.json(
+        &t("10 09:00"),
+        &[
+            "case",
+            "add",
+            "--title",
+            "村道路灯损坏",
+            "--content",
+            "某村路灯坏了一个月",
+            "--received",
+            "2026-02-10 08:30",
+        ],
+    );
+    let id = c["number"].as_str().unwrap().to_string();
+    db.json(&t("10 09:00"), &["unit", "add", "镇城建办"]);
+    db.json(&t("10 10:00"), &["case", "ack", &id]);
+    db.json(
+        &t("10 11:00"),
+        &["case", "assign", &id, "--unit", "镇城建办"],
+    );
+    let shot = db.path("现场照片.png");
+    std::fs::write(&shot, b"\x89PNG fake screenshot bytes").unwrap();
+    let att = db.json(&t("10 11:30"), &["case", "attach", &id, s(&shot)]);
+    let sha = att["sha256"].as_str().unwrap().to_string();
+    db.json(
+        &t("11 09:00"),
+        &[
+            "case",
+            "progress",
+            &id,
+            "--unit",
+            "镇城建办",
+            "--text",
+            "已派电工查看线路",
+        ],
+    );
+    db.json(
+        &t("12 10:00"),
+        &[
+            "case",
+            "reply",
+            &id,
+            "--text",
+            "路灯已修复，感谢监督",
+            "--final",
+        ],
+    );
+
+    // Not closed yet: no dossier (exit 3).
+    let pdf = db.path("案卷.pdf");
+    let out = db.run(
+        &t("12 11:00"),
+        &["print", "dossier", "--case", &id, "--out", s(&pdf)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    db.json(
+        &t("13 09:00"),
+        &["case", "close", &id, "--result", "已更换灯具"],
+    );
+    db.json(&t("13 10:00"), &["case", "archive", &id]);
+    let r = db.json(
+        &t("14 09:00"),
+        &["print", "dossier", "--case", &id, "--out", s(&pdf)],
+    );
+    assert_eq!(r["attachments"], 1);
+    assert!(r["pages"].as_u64().unwrap() >= 1);
+    let text = pdftotext(&pdf);
+    for want in [
+        "网络问政案卷",
+        "村道路灯损坏",
+        "办理过程",
+        "已派电工查看线路",
+        "路灯已修复，感谢监督",
+        "已更换灯具",
+        "现场照片.png",
+        &format!("SHA-256：{sha}"),
+    ] {
+        assert!(text.contains(want), "{want} missing in:\n{text}");
+    }
+    // The timeline is there in order: registered, acknowledged, …, archived.
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} in:\n{text}"));
+    assert!(
+        at("2026年2月10日09:00，系统管理员：登记") < at("2026年2月13日10:00，系统管理员：归档")
+    );
+
+    // The yearly archive export.
+    let dir = db.path("归档2026");
+    let m = db.json(
+        &t("14 10:00"),
+        &["archive", "export", "--year", "2026", "--out", s(&dir)],
+    );
+    assert_eq!(m["cases"], serde_json::json!([id]));
+    let files = m["files"].as_array().unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert!(
+        paths.contains(&format!("{id}/案卷.pdf").as_str()),
+        "{paths:?}"
+    );
+    assert!(paths.contains(&"案件台账-2026.xlsx"), "{paths:?}");
+    let attached = format!("{id}/附件/{}-现场照片.png", att["id"]);
+    assert!(paths.contains(&attached.as_str()), "{paths:?}");
+    let on_disk: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(on_disk["files"], m["files"]);
+    for f in files {
+        let path = dir.join(f["path"].as_str().unwrap());
+        let out = Command::new("sha256sum").arg(&path).output().unwrap();
+        let sum = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            sum.split_whitespace().next(),
+            f["sha256"].as_str(),
+            "{path:?}"
+        );
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            f["size"].as_u64().unwrap()
+        );
+    }
+    assert_eq!(
+        files
+            .iter()
+            .find(|f| f["path"] == attached.as_str())
+            .unwrap()["sha256"],
+        sha.as_str()
+    );
+    assert!(pdftotext(&dir.join(format!("{id}/案卷.pdf"))).contains("已更换灯具"));
+    // Exporting into the same (now full) folder is refused.
+    let out = db.run(
+        &t("14 11:00"),
+        &["archive", "export", "--year", "2026", "--out", s(&dir)],
+    );
+    assert_eq!(out.status.code(), Some(3));
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    // Lines are justified and wrapped, pages numbered 「— N —」: compare the text without
+    // white space and page numbers.
+    let text: String = String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mut plain = String::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find('—') {
+        plain.push_str(&rest[..i]);
+        let after = &rest[i + '—'.len_utf8()..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with('—') {
+            rest = &after[digits + '—'.len_utf8()..];
+        } else {
+            plain.push('—');
+            rest = after;
+        }
+    }
+    plain.push_str(rest);
+    plain
 }

@@ -195,7 +195,7 @@ async function loadDashboard() {
 
 // ---- navigation -----------------------------------------------------------------------
 
-function showView(viewId) {
+export function showView(viewId) {
   for (const view of document.querySelectorAll(".view")) {
     view.hidden = view.id !== viewId;
   }

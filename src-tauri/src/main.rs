@@ -15,6 +15,7 @@ mod files;
 mod ipc_error;
 mod logging;
 mod print;
+mod reports;
 mod session;
 mod startup;
 mod state;
@@ -137,6 +138,16 @@ fn main() -> ExitCode {
             desk::rename_unit,
             print::list_printers,
             print::output_document,
+            reports::report_figures,
+            reports::choose_save_file,
+            reports::choose_import_file,
+            reports::export_report_xlsx,
+            reports::export_register,
+            reports::import_cases_file,
+            reports::choose_folder,
+            reports::export_archive,
+            reports::assessment_rule,
+            reports::set_assessment_rule,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

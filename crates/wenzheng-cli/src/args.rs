@@ -83,6 +83,9 @@ pub enum Command {
     Export(crate::report::ExportArgs),
     /// 从 Excel 或 CSV 文件导入案件（有错误的行时不导入，除非 --valid-only）
     Import(crate::report::ImportArgs),
+    /// 年度归档导出（案卷 PDF、附件、案件台账与 SHA-256 清单）
+    #[command(subcommand)]
+    Archive(crate::dossier::ArchiveCommand),
     /// 生成演示数据：向没有案件的数据库写入指定数量的模拟案件（用于演示与性能测试）
     SeedDemo(crate::demo::SeedDemoArgs),
 }

@@ -5,6 +5,7 @@
 mod admin;
 mod args;
 mod demo;
+mod dossier;
 mod due;
 mod output;
 mod print;

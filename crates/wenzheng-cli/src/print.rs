@@ -34,6 +34,15 @@ pub enum PrintCommand {
         #[arg(long)]
         printer: Option<String>,
     },
+    /// 案卷：已办结或已归档案件的全部材料（基本情况、办理过程、文书、附件清单），供归档
+    Dossier {
+        /// 案件 id 或编号
+        #[arg(long = "case")]
+        case: String,
+        /// 输出的 PDF 文件
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// 列出本机可用的打印机
     Printers,
     /// 查看或修改公文设置（发文机关、办公室名称、机关代字、主送）
@@ -97,6 +106,9 @@ pub async fn run(svc: &Service, ctx: &Ctx, out: &Out, command: PrintCommand) -> 
             out,
             printer,
         } => (DocRequest::Monthly { month }, out, printer),
+        PrintCommand::Dossier { case, out: path } => {
+            return crate::dossier::print_dossier(svc, ctx, out, &case, &path).await;
+        }
         PrintCommand::Printers => {
             let list = spool::printers().map_err(spool_error)?;
             if out.json {

@@ -5,14 +5,15 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
+use wenzheng_core::report::assess::SCORED;
 use wenzheng_core::report::export::{
     write_register_csv_with, write_register_xlsx_with, write_report_xlsx,
 };
 use wenzheng_core::report::privacy::Personal;
+use wenzheng_core::report::{AssessmentRule, Period, Report};
 
 /// What `export --open311` says: Open311 never carries the screen name or the phone.
 const OPEN311_NOTE: &str = "本文件不含个人信息（网民昵称、联系电话均未导出）";
-use wenzheng_core::report::Report;
 use wenzheng_core::service::ImportMode;
 use wenzheng_core::{Ctx, Error, Result, Service};
 
@@ -21,15 +22,47 @@ use crate::output::Out;
 /// `wenzheng report …`
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// 月报：某月的统计数字、承办单位情况与考核排名
+    /// 月报：某月（或任一时间段）的统计数字、承办单位情况与考核排名
     Monthly {
-        /// 月份，如 2026-02
-        #[arg(long)]
-        month: String,
+        #[command(flatten)]
+        period: PeriodArgs,
         /// 同时导出 Excel 文件（每张表一个工作表）
         #[arg(long, value_name = "FILE")]
         xlsx: Option<PathBuf>,
     },
+    /// 考核规则：显示现行规则；--set 从文件（或 - 即标准输入）读取 JSON 替换（管理员）
+    Rule {
+        /// 新规则的 JSON 文件（格式同显示的内容）；- 表示标准输入
+        #[arg(long, value_name = "FILE")]
+        set: Option<PathBuf>,
+    },
+}
+
+/// The period of a report: a month, or a range of days.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = true)]
+pub struct PeriodArgs {
+    /// 月份，如 2026-02
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    month: Option<String>,
+    /// 开始日期（含），如 2026-02-09；与 --to 一起使用
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
+    from: Option<String>,
+    /// 结束日期（含），如 2026-02-13
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
+    to: Option<String>,
+}
+
+impl PeriodArgs {
+    fn period(&self) -> Result<Period> {
+        match (&self.month, &self.from, &self.to) {
+            (Some(m), _, _) => Period::month(m),
+            (None, Some(from), Some(to)) => Period::days(from, to),
+            _ => Err(Error::Invalid(
+                "请用 --month 或 --from 与 --to 指定统计期间".into(),
+            )),
+        }
+    }
 }
 
 /// `wenzheng export …`: exactly one of the formats, masked unless `--unmasked`.
@@ -154,6 +187,27 @@ fn report_text(r: &Report) -> String {
     s
 }
 
+fn rule_text(rule: &AssessmentRule) -> String {
+    let mut s = String::from("考核规则：\n");
+    for i in &rule.indicators {
+        let name = SCORED
+            .iter()
+            .find(|(k, _)| *k == i.key)
+            .map_or(i.key.as_str(), |(_, n)| n);
+        s.push_str(&format!(
+            "  {name} {} 分（达到 {} 得满分，不高于 {} 不得分）\n",
+            i.weight,
+            pct(Some(i.full_at)),
+            pct(Some(i.zero_at))
+        ));
+    }
+    s.push_str(&format!(
+        "  每张黄牌扣 {} 分，每张红牌扣 {} 分，截止时每件超期扣 {} 分\n",
+        rule.yellow_deduction, rule.red_deduction, rule.overdue_deduction
+    ));
+    s
+}
+
 fn check_out(path: &Path) -> Result<()> {
     if path.as_os_str().is_empty() {
         return Err(Error::Invalid("输出文件不能为空".into()));
@@ -164,8 +218,29 @@ fn check_out(path: &Path) -> Result<()> {
 /// Runs `wenzheng report …`.
 pub async fn report(svc: &Service, ctx: &Ctx, out: &Out, command: ReportCommand) -> Result<()> {
     match command {
-        ReportCommand::Monthly { month, xlsx } => {
-            let r = svc.monthly_report(ctx, &month).await?;
+        ReportCommand::Rule { set } => {
+            let rule = match set {
+                None => svc.assessment_rule(ctx).await?,
+                Some(path) => {
+                    let text = if path.as_os_str() == "-" {
+                        std::io::read_to_string(std::io::stdin())?
+                    } else {
+                        tokio::fs::read_to_string(&path).await?
+                    };
+                    let rule: AssessmentRule = serde_json::from_str(&text)
+                        .map_err(|e| Error::Invalid(format!("考核规则的 JSON 无法读取：{e}")))?;
+                    svc.set_assessment_rule(ctx, rule).await?
+                }
+            };
+            if out.json {
+                print_json(&rule);
+            } else {
+                print!("{}", rule_text(&rule));
+            }
+            Ok(())
+        }
+        ReportCommand::Monthly { period, xlsx } => {
+            let r = svc.report(ctx, period.period()?).await?;
             if let Some(path) = &xlsx {
                 check_out(path)?;
                 write_report_xlsx(&r, path)?;

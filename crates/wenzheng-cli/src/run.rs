@@ -87,6 +87,7 @@ async fn dispatch(svc: &Service, ctx: &Ctx, out: &Out, command: Command) -> Resu
         Command::Report(c) => crate::report::report(svc, ctx, out, c).await,
         Command::Export(a) => crate::report::export(svc, ctx, out, a).await,
         Command::Import(a) => crate::report::import(svc, ctx, out, a).await,
+        Command::Archive(a) => crate::dossier::archive(svc, ctx, out, a).await,
         Command::SeedDemo(a) => crate::demo::run(svc, ctx, out, a).await,
         Command::Restore { .. } => unreachable!("restore runs before the database is opened"),
     }

@@ -357,6 +357,101 @@ async fn february_figures_match_the_hand_computation_and_do_not_change_later() {
     assert_eq!(mid.overdue_now.len(), 1, "C3 is past its Feb 11 deadline");
 }
 
+/// A range of days, Feb 9 to Feb 13, of the same scenario, as of Feb 14 08:00.
+#[tokio::test]
+async fn a_range_of_days_counts_only_its_days() {
+    let (_dir, svc) = fresh().await;
+    february(&svc).await;
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let ctx = ctx_at(&svc, "2026-03-01 08:00").await;
+    let r = svc
+        .report(
+            &ctx,
+            Period::range(d("2026-02-09"), d("2026-02-13")).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.month, None);
+    assert_eq!(r.as_of, "2026-02-14T00:00:00+08:00");
+    // Registered Feb 9–13: C1 (Feb 10) and C2 (Feb 12); C3 (Feb 2) and C4 (Feb 27) not.
+    assert_eq!(r.received.total, 2);
+    // C1 acknowledged after 6 h; C2 after 25 h.
+    assert_eq!((r.acknowledged_in_24h, r.ack_rate), (1, Some(0.5)));
+    // Final replies in the range: C3's (two, Feb 9 and Feb 13: the last one counts, late,
+    // due Feb 11; 9 working days: Feb 3,4,5,6,9,10,11,12,13).
+    assert_eq!((r.replied, r.replied_on_time), (1, 0));
+    assert_eq!(r.avg_reply_working_days, Some(9.0));
+    // Due Feb 9–13: C3 (Feb 11), answered (replied Feb 13) but not closed before Feb 14.
+    assert_eq!((r.due, r.answered, r.closed), (1, 1, 0));
+    // C3 reopened Feb 10 by the unsatisfied follow-up; urged red Feb 12; one instruction
+    // (C1, Feb 10), not carried out before Feb 14.
+    assert_eq!(r.reopened, 1);
+    assert_eq!((r.urgings.red, r.urgings.yellow), (1, 0));
+    assert_eq!((r.instructions, r.instructions_done), (1, 0));
+    // The one follow-up of the range: 不满意 on Feb 10.
+    assert_eq!((r.satisfaction.total, r.satisfaction.rate), (1, Some(0.0)));
+    // Overdue during the range: C3 (Feb 12–13, reply), C2 (Feb 13 10:00–11:00, ack).
+    let kinds: Vec<(&str, &str)> = r
+        .overdue_in_period
+        .iter()
+        .map(|o| (o.title.as_str(), o.kind.as_str()))
+        .collect();
+    assert_eq!(kinds, [("排水沟堵塞", "reply"), ("补贴未发放", "ack")]);
+    assert!(
+        r.overdue_now.is_empty(),
+        "C3 replied Feb 13, C2 acknowledged"
+    );
+    // The trend still ends with the range's month.
+    assert_eq!(r.trend.last().unwrap().month, "2026-02");
+}
+
+/// The report of a month replays only its window (the 12 months of its trend); a report
+/// of a range reaching back to 2017 (before any case) replays the whole log. Their trends cover the same 12
+/// months and must agree, month by month, on three years of synthetic cases.
+#[tokio::test]
+async fn the_windowed_replay_counts_like_the_whole_log() {
+    let (_dir, svc) = fresh().await;
+    let ctx = ctx_at(&svc, "2026-11-20 10:00").await;
+    svc.seed_demo(&ctx, 1500, 7).await.unwrap();
+    for (month, last_day) in [
+        ("2026-10", "2026-10-31"),
+        ("2025-06", "2025-06-30"),
+        ("2026-11", "2026-11-30"),
+    ] {
+        let windowed = svc
+            .report(&ctx, Period::month(month).unwrap())
+            .await
+            .unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let whole = svc
+            .report(&ctx, Period::range(d("2017-01-01"), d(last_day)).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(windowed.trend, whole.trend, "{month}");
+        assert!(windowed
+            .trend
+            .iter()
+            .any(|t| t.received > 0 && t.replied > 0));
+    }
+}
+
+/// A report asked for in the same second as the last registration still counts it:
+/// instants are stored to the second, `now` is not.
+#[tokio::test]
+async fn a_case_registered_in_the_same_second_counts() {
+    let (_dir, svc) = fresh().await;
+    let mut ctx = ctx_at(&svc, "2026-02-10 09:00").await;
+    ctx.now += chrono::Duration::milliseconds(700);
+    let nc = NewCase {
+        title: "路灯不亮".into(),
+        content: "某村路灯坏了".into(),
+        ..Default::default()
+    };
+    svc.register(&ctx, nc).await.unwrap();
+    let r = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(r.received.total, 1);
+}
+
 #[tokio::test]
 async fn the_assessment_rule_is_configurable_and_checked() {
     let (_dir, svc) = fresh().await;
@@ -525,10 +620,17 @@ async fn a_file_with_bad_rows_changes_nothing_unless_valid_rows_only_is_chosen()
     assert!(!preview.written);
     assert_eq!(dump(&svc).await, before, "a preview writes nothing");
 
+    let mut seen = Vec::new();
     let done = svc
-        .import_cases(&ctx, &path, ImportMode::ValidOnly)
+        .import_cases_with_progress(&ctx, &path, ImportMode::ValidOnly, &mut |p| {
+            seen.push((p.stage, p.done, p.total))
+        })
         .await
         .unwrap();
+    // Progress: each of the 5 rows checked, then the 1 valid row written.
+    assert_eq!(seen.first(), Some(&("check", 0, 5)));
+    assert!(seen.contains(&("check", 5, 5)));
+    assert_eq!(seen.last(), Some(&("write", 1, 1)));
     assert!(done.written);
     assert_eq!(done.imported.len(), 1);
     assert_eq!(done.imported[0].row, 2);

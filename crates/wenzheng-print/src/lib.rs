@@ -19,6 +19,7 @@
 //! ```
 
 pub mod documents;
+pub mod dossier;
 pub mod fonts;
 pub mod graphics;
 pub mod layout;

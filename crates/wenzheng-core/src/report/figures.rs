@@ -47,6 +47,15 @@ impl Period {
         Ok(Period { from, to })
     }
 
+    /// The days written `YYYY-MM-DD` from `from` to `to`, both included.
+    pub fn days(from: &str, to: &str) -> Result<Period> {
+        let day = |t: &str| {
+            NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+                .map_err(|_| Error::Invalid(format!("日期“{t}”无效，请写成 2026-02-09 的格式")))
+        };
+        Period::range(day(from)?, day(to)?)
+    }
+
     /// Whether the period is exactly one calendar month.
     pub fn is_month(&self) -> bool {
         self.from.day() == 1 && next_month(self.from).pred_opt() == Some(self.to)
@@ -54,6 +63,19 @@ impl Period {
 
     fn start(&self) -> DateTime<FixedOffset> {
         midnight(self.from)
+    }
+
+    /// What the report of this period at `now` reads: events from the first day of its
+    /// 12-month trend (or of the period, if earlier) up to its cutoff.
+    pub(crate) fn replay_window(
+        &self,
+        now: DateTime<FixedOffset>,
+    ) -> (DateTime<FixedOffset>, DateTime<FixedOffset>) {
+        let months = self.to.year() * 12 + self.to.month0() as i32 - 11;
+        let trend_start =
+            NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1)
+                .unwrap_or(self.from);
+        (midnight(trend_start.min(self.from)), self.end().min(now))
     }
 
     fn end(&self) -> DateTime<FixedOffset> {
@@ -77,7 +99,9 @@ fn midnight(day: NaiveDate) -> DateTime<FixedOffset> {
         .expect("China Standard Time has no gaps")
 }
 
-/// What the report module reads from the database.
+/// What the report module reads from the database. `cases` is sorted by id, and
+/// `assignments` and `final_replies` by case (then by id), so a case's rows are found by
+/// binary search.
 #[derive(Debug, Default)]
 pub(crate) struct Snapshot {
     pub calendar: WorkCalendar,
@@ -92,8 +116,35 @@ pub(crate) struct Snapshot {
     pub extensions: Vec<(i64, i64, DateTime<FixedOffset>)>,
     /// (case, satisfaction, at)
     pub followups: Vec<(i64, Satisfaction, DateTime<FixedOffset>)>,
-    /// Final replies: (case, created, published)
-    pub final_replies: Vec<(i64, DateTime<FixedOffset>, Option<DateTime<FixedOffset>>)>,
+    /// Final replies.
+    pub final_replies: Vec<FinalReply>,
+}
+
+/// A final reply: (case, created, published).
+pub(crate) type FinalReply = (i64, DateTime<FixedOffset>, Option<DateTime<FixedOffset>>);
+
+impl Snapshot {
+    fn case(&self, id: i64) -> Option<&CaseData> {
+        self.cases
+            .binary_search_by_key(&id, |c| c.id)
+            .ok()
+            .map(|i| &self.cases[i])
+    }
+
+    fn assignments_of(&self, case_id: i64) -> &[AssignmentData] {
+        of_case(&self.assignments, case_id, |a| a.case_id)
+    }
+
+    fn final_replies_of(&self, case_id: i64) -> &[FinalReply] {
+        of_case(&self.final_replies, case_id, |r| r.0)
+    }
+}
+
+/// The rows of `case_id` in `items` sorted by case.
+fn of_case<T>(items: &[T], case_id: i64, key: impl Fn(&T) -> i64) -> &[T] {
+    let lo = items.partition_point(|t| key(t) < case_id);
+    let hi = items.partition_point(|t| key(t) <= case_id);
+    &items[lo..hi]
 }
 
 /// One case with its status history from the event log.
@@ -566,9 +617,9 @@ fn core(snap: &Snapshot, period: Period, now: DateTime<FixedOffset>, with_lists:
         }
         let units_at_end = || -> Vec<String> {
             let mut list: Vec<&AssignmentData> = snap
-                .assignments
+                .assignments_of(case.id)
                 .iter()
-                .filter(|a| a.case_id == case.id && a.active_at(cutoff - Duration::seconds(1)))
+                .filter(|a| a.active_at(cutoff - Duration::seconds(1)))
                 .collect();
             list.sort_by_key(|a| !a.lead);
             list.iter()
@@ -606,9 +657,9 @@ fn core(snap: &Snapshot, period: Period, now: DateTime<FixedOffset>, with_lists:
     let published = answered_ids
         .iter()
         .filter(|id| {
-            snap.final_replies
+            snap.final_replies_of(**id)
                 .iter()
-                .rfind(|(c, at, _)| c == *id && *at < cutoff)
+                .rfind(|(_, at, _)| *at < cutoff)
                 .is_some_and(|(_, _, p)| p.is_some_and(|p| p < cutoff))
         })
         .count() as i64;
@@ -624,11 +675,10 @@ fn core(snap: &Snapshot, period: Period, now: DateTime<FixedOffset>, with_lists:
     let instructions_done = instr
         .iter()
         .filter(|(case_id, at)| {
-            snap.cases.iter().any(|c| {
-                c.id == *case_id
-                    && c.events
-                        .iter()
-                        .any(|e| e.kind == "reply_final" && e.at > *at && e.at < cutoff)
+            snap.case(*case_id).is_some_and(|c| {
+                c.events
+                    .iter()
+                    .any(|e| e.kind == "reply_final" && e.at > *at && e.at < cutoff)
             })
         })
         .count() as i64;
@@ -740,9 +790,9 @@ pub(crate) fn compute(
     } = core(snap, period, now, true);
     let last = cutoff - Duration::seconds(1);
     let active = |case_id: i64, unit_id: i64, t: DateTime<FixedOffset>| {
-        snap.assignments
+        snap.assignments_of(case_id)
             .iter()
-            .any(|a| a.case_id == case_id && a.unit_id == unit_id && a.active_at(t))
+            .any(|a| a.unit_id == unit_id && a.active_at(t))
     };
     for (unit_id, name) in &snap.units {
         let mut assigned: Vec<i64> = snap

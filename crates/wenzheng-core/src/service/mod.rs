@@ -37,7 +37,7 @@ pub use backup_settings::{list_backup_files, BackupFile, BackupSettings};
 pub use calendar::DayMode;
 pub use cases::{ListFilter, NewCase};
 pub use links::{merge_reply_text, LinkMode};
-pub use reports::ImportMode;
+pub use reports::{Dossier, ImportMode, ImportProgress, IssuedRecord};
 pub use search::{CasePage, SearchFilter};
 pub use steps::Assignment;
 pub use templates::NewTemplate;

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use serde_json::{json, Value};
+use chrono::{DateTime, FixedOffset, Timelike};
+use serde_json::json;
 use sqlx::SqliteConnection;
 
 use super::cases::{insert_case, units_of, validate_new_case};
@@ -34,6 +35,30 @@ pub enum ImportMode {
     ValidOnly,
 }
 
+/// How far an import has got, for a progress bar: `done` of `total` rows in `stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ImportProgress {
+    /// `check` (reading and checking the rows) or `write` (registering them).
+    pub stage: &'static str,
+    /// Rows done in this stage.
+    pub done: usize,
+    /// Rows of this stage.
+    pub total: usize,
+}
+
+/// Calls `progress` about a hundred times per stage, and at its end.
+fn report_progress(
+    progress: &mut (dyn FnMut(ImportProgress) + Send),
+    stage: &'static str,
+    done: usize,
+    total: usize,
+) {
+    let step = (total / 100).max(1);
+    if done % step == 0 || done == total {
+        progress(ImportProgress { stage, done, total });
+    }
+}
+
 fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Corrupt(format!("{what}：{e}"))
 }
@@ -49,11 +74,53 @@ async fn load_rule(conn: &mut SqliteConnection) -> Result<AssessmentRule> {
     }
 }
 
-async fn snapshot(conn: &mut SqliteConnection) -> Result<Snapshot> {
+/// The cases a report reading `[from, cutoff)` may count: those with an event since
+/// `from` (any later event too, so that "no event" means "unchanged since `from`"), the
+/// open ones, and those whose reply deadline is on or after `from`'s day. Any other case
+/// was closed or archived before `from`, with its deadline passed, and nothing happened
+/// to it since: no figure of the window counts it.
+fn relevant_cases_sql() -> String {
+    let open: Vec<String> = CaseStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    format!(
+        "SELECT case_id FROM events WHERE at >= ?1 AND case_id IS NOT NULL
+         UNION SELECT id FROM cases WHERE status IN ({})
+         UNION SELECT id FROM cases WHERE reply_due >= ?2",
+        open.join(", ")
+    )
+}
+
+/// Reads what the report of the window `[from, cutoff)` needs (see [`relevant_cases_sql`]).
+async fn snapshot(
+    conn: &mut SqliteConnection,
+    from: DateTime<FixedOffset>,
+    cutoff: DateTime<FixedOffset>,
+) -> Result<Snapshot> {
     let calendar = load_calendar(conn).await?;
     let units: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY id")
         .fetch_all(&mut *conn)
         .await?;
+    let from_text = format_instant(&from);
+    // Instants are stored to the second: a row stored as second `s` is before `cutoff`
+    // exactly when `s` is before `cutoff` rounded up to the next whole second.
+    let whole = cutoff.with_nanosecond(0).unwrap_or(cutoff);
+    let ceiling = if whole < cutoff {
+        whole + chrono::Duration::seconds(1)
+    } else {
+        whole
+    };
+    let cutoff_text = format_instant(&ceiling);
+    let from_day = from.date_naive().to_string();
+    let mut ids: Vec<i64> = sqlx::query_scalar(&relevant_cases_sql())
+        .bind(&from_text)
+        .bind(&from_day)
+        .fetch_all(&mut *conn)
+        .await?;
+    ids.sort_unstable();
+    let ids = serde_json::to_string(&ids).map_err(|e| corrupt("案件编号", e))?;
     type CaseTuple = (
         i64,
         String,
@@ -68,8 +135,10 @@ async fn snapshot(conn: &mut SqliteConnection) -> Result<Snapshot> {
     );
     let rows: Vec<CaseTuple> = sqlx::query_as(
         "SELECT id, number, title, source, category, important, sensitive, complexity,
-                received_at, ack_due FROM cases ORDER BY id",
+                received_at, ack_due FROM cases
+         WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
     )
+    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
     let mut cases = Vec::with_capacity(rows.len());
@@ -90,35 +159,50 @@ async fn snapshot(conn: &mut SqliteConnection) -> Result<Snapshot> {
             events: Vec::new(),
         });
     }
-    let events: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT case_id, at, kind, after FROM events WHERE case_id IS NOT NULL ORDER BY id",
+    // Only the events the figures look at: those that set a status or a deadline, and
+    // the registration, acknowledgment and final replies; none after the cutoff. One row
+    // per case (its events joined, oldest first) keeps the rows few: an event is
+    // `at kind status reply_due` (`-` for none), and none of these contain a space or `,`.
+    let events: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT case_id, group_concat(at || ' ' || kind || ' ' || ifnull(status, '-') || ' '
+                                      || ifnull(reply_due, '-'), ',' ORDER BY id)
+         FROM (SELECT id, case_id, at, kind, json_extract(after, '$.status') AS status,
+                      json_extract(after, '$.reply_due') AS reply_due
+               FROM events
+               WHERE case_id IN (SELECT value FROM json_each(?1)) AND at < ?2)
+         WHERE status IS NOT NULL OR reply_due IS NOT NULL
+            OR kind IN ('register', 'acknowledge', 'reply_final')
+         GROUP BY case_id",
     )
+    .bind(&ids)
+    .bind(&cutoff_text)
     .fetch_all(&mut *conn)
     .await?;
-    for (case_id, at, kind, after) in events {
+    for (case_id, joined) in events {
         let Some(&i) = index.get(&case_id) else {
             continue;
         };
-        let after: Value = match after {
-            Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("事件内容", e))?,
-            None => Value::Null,
-        };
-        let status = after
-            .get("status")
-            .and_then(Value::as_str)
-            .map(str::parse::<CaseStatus>)
-            .transpose()?;
-        let reply_due = after
-            .get("reply_due")
-            .and_then(Value::as_str)
-            .map(parse_stored_date)
-            .transpose()?;
-        cases[i].events.push(CaseEvent {
-            at: parse_stored(&at)?,
-            kind,
-            status,
-            reply_due,
-        });
+        for item in joined.split(',') {
+            let mut parts = item.split(' ');
+            let (Some(at), Some(kind), Some(status), Some(reply_due)) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                return Err(corrupt("事件内容", item));
+            };
+            let given = |v: &str| (v != "-").then(|| v.to_string());
+            cases[i].events.push(CaseEvent {
+                at: parse_stored(at)?,
+                kind: kind.to_string(),
+                status: given(status)
+                    .as_deref()
+                    .map(str::parse::<CaseStatus>)
+                    .transpose()?,
+                reply_due: given(reply_due)
+                    .as_deref()
+                    .map(parse_stored_date)
+                    .transpose()?,
+            });
+        }
     }
     let mut snap = Snapshot {
         calendar,
@@ -127,8 +211,10 @@ async fn snapshot(conn: &mut SqliteConnection) -> Result<Snapshot> {
         ..Default::default()
     };
     let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT case_id, unit_id, role, assigned_at, returned_at FROM assignments ORDER BY id",
+        "SELECT case_id, unit_id, role, assigned_at, returned_at FROM assignments
+         WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY case_id, id",
     )
+    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
     for (case_id, unit_id, role, assigned, returned) in rows {
@@ -140,38 +226,57 @@ async fn snapshot(conn: &mut SqliteConnection) -> Result<Snapshot> {
             returned: returned.as_deref().map(parse_stored).transpose()?,
         });
     }
-    let rows: Vec<(i64, i64, String, String)> =
-        sqlx::query_as("SELECT case_id, unit_id, level, created_at FROM urgings ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT case_id, unit_id, level, created_at FROM urgings
+         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+    )
+    .bind(&from_text)
+    .bind(&cutoff_text)
+    .fetch_all(&mut *conn)
+    .await?;
     for (c, u, level, at) in rows {
         snap.urgings
             .push((c, u, level.parse()?, parse_stored(&at)?));
     }
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT case_id, created_at FROM instructions ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT case_id, created_at FROM instructions
+         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+    )
+    .bind(&from_text)
+    .bind(&cutoff_text)
+    .fetch_all(&mut *conn)
+    .await?;
     for (c, at) in rows {
         snap.instructions.push((c, parse_stored(&at)?));
     }
-    let rows: Vec<(i64, i64, String)> =
-        sqlx::query_as("SELECT case_id, days, created_at FROM extensions ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT case_id, days, created_at FROM extensions
+         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+    )
+    .bind(&from_text)
+    .bind(&cutoff_text)
+    .fetch_all(&mut *conn)
+    .await?;
     for (c, d, at) in rows {
         snap.extensions.push((c, d, parse_stored(&at)?));
     }
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT case_id, satisfaction, created_at FROM followups ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT case_id, satisfaction, created_at FROM followups
+         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+    )
+    .bind(&from_text)
+    .bind(&cutoff_text)
+    .fetch_all(&mut *conn)
+    .await?;
     for (c, s, at) in rows {
         snap.followups.push((c, s.parse()?, parse_stored(&at)?));
     }
     let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT case_id, created_at, published_at FROM replies WHERE kind = 'final' ORDER BY id",
+        "SELECT case_id, created_at, published_at FROM replies
+         WHERE kind = 'final' AND case_id IN (SELECT value FROM json_each(?))
+         ORDER BY case_id, id",
     )
+    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
     for (c, at, published) in rows {
@@ -191,7 +296,8 @@ impl Service {
         // One read transaction: a consistent snapshot.
         let mut tx = self.db.pool().begin().await?;
         let rule = load_rule(&mut tx).await?;
-        let snap = snapshot(&mut tx).await?;
+        let (from, cutoff) = period.replay_window(ctx.now);
+        let snap = snapshot(&mut tx, from, cutoff).await?;
         tx.commit().await?;
         Ok(figures::compute(&snap, period, ctx.now, &rule))
     }
@@ -313,6 +419,19 @@ impl Service {
         path: &Path,
         mode: ImportMode,
     ) -> Result<ImportReport> {
+        self.import_cases_with_progress(ctx, path, mode, &mut |_| {})
+            .await
+    }
+
+    /// [`Service::import_cases`], telling `progress` how far it has got. Everything is
+    /// still one transaction: the rows are only visible (and only kept) once all are written.
+    pub async fn import_cases_with_progress(
+        &self,
+        ctx: &Ctx,
+        path: &Path,
+        mode: ImportMode,
+        progress: &mut (dyn FnMut(ImportProgress) + Send),
+    ) -> Result<ImportReport> {
         auth::require(ctx.actor.role, Permission::Register)?;
         let rows = read_table(path)?;
         let file = path
@@ -331,7 +450,8 @@ impl Service {
         let calendar = load_calendar(&mut tx).await?;
         let mut valid = Vec::new();
         let mut seen: std::collections::HashMap<String, usize> = Default::default();
-        for raw in &rows {
+        for (n, raw) in rows.iter().enumerate() {
+            report_progress(progress, "check", n, rows.len());
             let checked = raw
                 .new_case()
                 .and_then(|nc| validate_new_case(ctx, nc).map_err(|e| e.to_string()));
@@ -387,6 +507,7 @@ impl Service {
             }
             valid.push((raw.row, key, v));
         }
+        report_progress(progress, "check", rows.len(), rows.len());
         let refuse = !report.errors.is_empty() && mode == ImportMode::AllOrNothing;
         if mode == ImportMode::Preview || refuse || valid.is_empty() {
             report.imported = valid
@@ -405,7 +526,8 @@ impl Service {
             return Ok(report);
         }
         let summary = format!("从文件“{file}”导入登记案件");
-        for (row, key, v) in &valid {
+        for (n, (row, key, v)) in valid.iter().enumerate() {
+            report_progress(progress, "write", n, valid.len());
             let id = insert_case(&mut tx, ctx, &calendar, v, Some(&summary)).await?;
             sqlx::query(
                 "INSERT INTO case_imports (import_key, case_id, file_name, row_number, imported_at,
@@ -429,8 +551,99 @@ impl Service {
                 title: v.title.clone(),
             });
         }
+        report_progress(progress, "write", valid.len(), valid.len());
         tx.commit().await?;
         report.written = true;
         Ok(report)
+    }
+}
+
+/// A document number issued for a case (书面反馈, 交办通知单 …), as registered.
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct IssuedRecord {
+    /// 文号.
+    pub number: String,
+    /// `feedback`, `notice`, `urge` or `brief`.
+    pub kind: String,
+    /// Chinese name of the kind.
+    pub kind_name: String,
+    /// When it was issued.
+    pub created_at: String,
+}
+
+/// What a closed case's dossier (案卷) holds: the case with its whole record, the
+/// document numbers issued for it, and the organ that keeps the archive.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Dossier {
+    /// The case, its timeline, replies, feedbacks, attachments …
+    pub detail: crate::view::CaseDetail,
+    /// Documents issued for it, oldest first.
+    pub documents: Vec<IssuedRecord>,
+    /// 网络问政工作办公室 as set in the document settings.
+    pub office: String,
+}
+
+impl Service {
+    /// The dossier of a closed or archived case (roles that see every case).
+    pub async fn case_dossier(&self, ctx: &Ctx, key: &str) -> Result<Dossier> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        let detail = self.case_detail(ctx, key).await?;
+        let status: CaseStatus = detail.case.status.parse()?;
+        if !matches!(status, CaseStatus::Closed | CaseStatus::Archived) {
+            return Err(Error::IllegalStep(format!(
+                "案件 {} 目前为“{}”，办结或归档后才能生成案卷",
+                detail.case.number,
+                status.label()
+            )));
+        }
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT number, kind, created_at FROM documents WHERE case_id = ? ORDER BY id",
+        )
+        .bind(detail.case.id)
+        .fetch_all(self.db.pool())
+        .await?;
+        let documents = rows
+            .into_iter()
+            .map(|(number, kind, created_at)| IssuedRecord {
+                kind_name: doc_kind_name(&kind).to_string(),
+                number,
+                kind,
+                created_at,
+            })
+            .collect();
+        let office = self.doc_settings().await?.office;
+        Ok(Dossier {
+            detail,
+            documents,
+            office,
+        })
+    }
+
+    /// The numbers of the cases archived in `year` (by the date they were closed), oldest
+    /// first: what the yearly archive export holds.
+    pub async fn archived_cases(&self, ctx: &Ctx, year: i32) -> Result<Vec<String>> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        if !(2000..=2100).contains(&year) {
+            return Err(Error::Invalid(format!("年份“{year}”无效")));
+        }
+        Ok(sqlx::query_scalar(
+            "SELECT number FROM cases WHERE status = 'archived' AND closed_at >= ? AND closed_at < ?
+             ORDER BY closed_at, id",
+        )
+        .bind(format!("{year}-01-01"))
+        .bind(format!("{}-01-01", year + 1))
+        .fetch_all(self.db.pool())
+        .await?)
+    }
+}
+
+fn doc_kind_name(code: &str) -> &'static str {
+    match code {
+        "feedback" => "书面反馈",
+        "notice" => "交办通知单",
+        "urge" => "催办通知单",
+        "brief" => "信息专报",
+        "monthly" => "月报",
+        _ => "文书",
     }
 }
