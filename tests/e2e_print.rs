@@ -270,5 +270,43 @@ async fn a_feedback_prints_from_the_case_screen_to_cups() {
     let text = squash(&String::from_utf8_lossy(&out.stdout));
     assert!(text.contains("月网络问政工作情况通报"), "{text}");
     assert!(text.contains("图1近12个月收件、答复及按期答复率"), "{text}");
+
+    // 案卷: not offered (and refused over IPC) before the case is closed; afterwards the
+    // case screen previews it, with the case's timeline, and it uses no document number.
+    assert_eq!(
+        css_count(c, "#print-kind option[value=\"dossier\"]").await,
+        0
+    );
+    let early = raw_invoke_with(
+        c,
+        "output_document",
+        json!({ "doc": { "kind": "dossier", "case": number }, "mode": "preview" }),
+    )
+    .await;
+    assert!(early.contains("办结"), "{early}");
+    act(c, "close", || async {
+        fill(c, "af-result", "道路已恢复通行，网民认可").await;
+    })
+    .await;
+    std::fs::remove_file(&opened).unwrap();
+    wait_count(c, "#print-kind option[value=\"dossier\"]", 1).await;
+    select(c, "print-kind", "dossier").await;
+    let before = css_count(c, "#timeline li").await;
+    click(c, "print-preview").await;
+    let started = Instant::now();
+    while !opened.exists() {
+        assert!(started.elapsed() < WAIT, "the 案卷 was not previewed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let out = Command::new("pdftotext")
+        .arg(&opened)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = squash(&String::from_utf8_lossy(&out.stdout));
+    for wanted in ["案卷", &number, TITLE, "道路已恢复通行，网民认可"] {
+        assert!(text.contains(wanted), "{wanted:?} not in the 案卷: {text}");
+    }
+    assert_eq!(css_count(c, "#timeline li").await, before);
     app.stop().await;
 }

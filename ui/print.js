@@ -73,6 +73,10 @@ export function renderPrintArea(c, after) {
     const n = c.feedbacks.length;
     kind.appendChild(option(code, code === "feedback" && n ? `${label}（第 ${n} 次）` : label));
   }
+  // A closed case's dossier (案卷) is printed for archiving; it takes no document number.
+  if (c.status === "closed" || c.status === "archived") {
+    kind.appendChild(option("dossier", "案卷（归档用，不占用文号）"));
+  }
   if (kept.number !== c.number) kept = { number: c.number, kind: null, printer: null, result: "" };
   kind.value = kept.kind || likelyKind(c);
   kind.addEventListener("change", () => {

@@ -145,10 +145,7 @@ fn write(path: &Path, bytes: &[u8]) -> CmdResult<()> {
 fn suggested_name(doc: &DocRequest) -> String {
     match doc {
         DocRequest::Monthly { month } => format!("{month} 网络问政工作月报.pdf"),
-        other => {
-            let case = other.doc_kind().map(|(_, c)| c).unwrap_or_default();
-            format!("{case} {}.pdf", other.label())
-        }
+        other => format!("{} {}.pdf", other.case().unwrap_or_default(), other.label()),
     }
 }
 

@@ -21,6 +21,7 @@ pub const WAIT: Duration = Duration::from_secs(15);
 pub struct Driver {
     child: Child,
     log: PathBuf,
+    db: PathBuf,
 }
 
 impl Driver {
@@ -39,7 +40,35 @@ impl Driver {
             .stderr(err)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
-        Driver { child, log }
+        Driver {
+            child,
+            log,
+            db: db.to_path_buf(),
+        }
+    }
+}
+
+/// Stops, with SIGTERM, every app process started on `db` (found by its `WENZHENG_DB`).
+/// Closing the WebDriver session only asks the window to close, which hides it to the
+/// tray; an app left running would hold its database and live on after the test.
+fn stop_apps_on(db: &Path) {
+    let wanted = format!("WENZHENG_DB={}", db.display());
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for p in procs.flatten() {
+        let Ok(pid) = p.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(env) = std::fs::read(p.path().join("environ")) else {
+            continue;
+        };
+        if env.split(|b| *b == 0).any(|v| v == wanted.as_bytes()) {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(pid.to_string())
+                .status();
+        }
     }
 }
 
@@ -56,6 +85,7 @@ impl Drop for Driver {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        stop_apps_on(&self.db);
         if std::thread::panicking() {
             if let Ok(text) = std::fs::read_to_string(&self.log) {
                 eprintln!("--- tauri-driver log ---\n{text}--- end of log ---");

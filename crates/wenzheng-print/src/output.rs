@@ -38,28 +38,50 @@ pub enum DocRequest {
         /// `YYYY-MM`.
         month: String,
     },
+    /// 案卷 of a closed or archived case (takes no 文号).
+    Dossier {
+        /// Case id or number.
+        case: String,
+    },
 }
 
 impl DocRequest {
-    /// The case document's kind; `None` for the monthly report.
+    /// The numbered case document's kind; `None` for the monthly report and the dossier.
     pub fn doc_kind(&self) -> Option<(DocKind, &str)> {
         match self {
             DocRequest::Feedback { case } => Some((DocKind::Feedback, case)),
             DocRequest::Notice { case } => Some((DocKind::Notice, case)),
             DocRequest::Urge { case } => Some((DocKind::Urge, case)),
             DocRequest::Brief { case } => Some((DocKind::Brief, case)),
-            DocRequest::Monthly { .. } => None,
+            DocRequest::Monthly { .. } | DocRequest::Dossier { .. } => None,
         }
     }
 
-    /// Stable code: `feedback`, `notice`, `urge`, `brief`, `monthly`.
+    /// Stable code: `feedback`, `notice`, `urge`, `brief`, `monthly`, `dossier`.
     pub fn code(&self) -> &'static str {
-        self.doc_kind().map(|(k, _)| k.code()).unwrap_or("monthly")
+        match self {
+            DocRequest::Monthly { .. } => "monthly",
+            DocRequest::Dossier { .. } => "dossier",
+            _ => self.doc_kind().map_or("", |(k, _)| k.code()),
+        }
     }
 
     /// Chinese name.
     pub fn label(&self) -> &'static str {
-        self.doc_kind().map(|(k, _)| k.label()).unwrap_or("月报")
+        match self {
+            DocRequest::Monthly { .. } => "月报",
+            DocRequest::Dossier { .. } => "案卷",
+            _ => self.doc_kind().map_or("", |(k, _)| k.label()),
+        }
+    }
+
+    /// The case the document is about, as asked (id or number); `None` for the 月报.
+    pub fn case(&self) -> Option<&str> {
+        match self {
+            DocRequest::Monthly { .. } => None,
+            DocRequest::Dossier { case } => Some(case),
+            _ => self.doc_kind().map(|(_, c)| c),
+        }
     }
 }
 
@@ -83,11 +105,13 @@ pub struct Produced {
 }
 
 impl Produced {
-    /// A file name for the PDF, e.g. `WZ-2026-000001 书面反馈 镇网政〔2026〕3号.pdf` or
-    /// `2026年11月网络问政工作情况通报.pdf`; characters no file system takes become `_`.
+    /// A file name for the PDF, e.g. `WZ-2026-000001 书面反馈 镇网政〔2026〕3号.pdf`,
+    /// `WZ-2026-000001 案卷.pdf` or `2026年11月网络问政工作情况通报.pdf`; characters no file
+    /// system takes become `_`.
     pub fn file_name(&self) -> String {
         let stem = match (&self.case, &self.number) {
             (Some(c), Some(n)) => format!("{c} {} {n}", self.label),
+            (Some(c), None) => format!("{c} {}", self.label),
             _ => self.title.clone(),
         };
         let safe: String = stem
@@ -151,6 +175,20 @@ impl Printer {
                     rendered,
                 })
             }
+            DocRequest::Dossier { case } => {
+                let d = svc.case_dossier(ctx, case).await?;
+                let (title, blocks) = crate::dossier::blocks(&d, date);
+                let rendered = self.render_blocks(&title, &blocks);
+                Ok(Produced {
+                    kind: req.code(),
+                    label: req.label(),
+                    case: Some(d.detail.case.number.clone()),
+                    number: None,
+                    feedback_seq: None,
+                    title,
+                    rendered,
+                })
+            }
             _ => {
                 let (kind, case) = req.doc_kind().expect("a case document");
                 let issued = match numbering {
@@ -207,6 +245,9 @@ mod tests {
             "WZ-2026-000001 书面反馈 镇网政〔2026〕3号.pdf"
         );
         assert_eq!(p.job_title(), "镇网政〔2026〕3号 书面反馈");
+        let mut d = produced(Some("WZ-2026-000002"), None, "案卷");
+        d.label = "案卷";
+        assert_eq!(d.file_name(), "WZ-2026-000002 案卷.pdf");
         let m = produced(None, None, "关于“a/b:c”\n的通报");
         assert_eq!(m.file_name(), "关于“a_b_c”_的通报.pdf");
     }
@@ -224,6 +265,12 @@ mod tests {
         let m: DocRequest =
             serde_json::from_str(r#"{"kind":"monthly","month":"2026-11"}"#).unwrap();
         assert_eq!((m.code(), m.label()), ("monthly", "月报"));
+        let d: DocRequest =
+            serde_json::from_str(r#"{"kind":"dossier","case":"WZ-2026-000002"}"#).unwrap();
+        assert_eq!((d.code(), d.label()), ("dossier", "案卷"));
+        assert_eq!((d.case(), d.doc_kind()), (Some("WZ-2026-000002"), None));
+        assert_eq!(r.case(), Some("WZ-2026-000001"));
+        assert_eq!(m.case(), None);
         assert!(serde_json::from_str::<DocRequest>(r#"{"kind":"feedback"}"#).is_err());
     }
 }
