@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::record::{event, load_calendar};
+use super::record::event;
 use super::{Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::calendar::{WorkCalendar, YearSchedule};
@@ -18,7 +18,7 @@ impl Service {
     /// The working-day calendar as stored.
     pub async fn calendar(&self) -> Result<WorkCalendar> {
         let mut conn = self.db.pool().acquire().await?;
-        load_calendar(&mut conn).await
+        Ok(WorkCalendar::clone(&*self.work_calendar(&mut conn).await?))
     }
 
     /// One year of the calendar with its exceptions.

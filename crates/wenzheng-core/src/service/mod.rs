@@ -4,6 +4,7 @@
 mod attachments;
 mod backup;
 mod calendar;
+mod calendar_cache;
 mod cases;
 pub mod demo;
 pub mod desk;
@@ -38,6 +39,7 @@ pub use users::NewUser;
 #[derive(Debug, Clone)]
 pub struct Service {
     db: Db,
+    calendar_cache: calendar_cache::CalendarCache,
 }
 
 /// A user acting on the system.
@@ -69,6 +71,7 @@ impl Service {
     pub async fn open(path: &Path) -> Result<Self> {
         Ok(Service {
             db: Db::open(path).await?,
+            calendar_cache: Default::default(),
         })
     }
 
