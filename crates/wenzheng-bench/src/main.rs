@@ -3,8 +3,6 @@
 //! services, times the same SQL through bare SQLite (rusqlite, on the same file), and
 //! prints a Markdown table of medians with the ratio. See `docs/performance.md`.
 
-mod cold;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -39,15 +37,6 @@ struct Args {
     /// 跳过月报的测量（在 100 万件时一次要几分钟）
     #[arg(long)]
     skip_monthly: bool,
-    /// 桌面程序（release 版）的路径：另测其冷启动与空闲内存（需在 xvfb-run 下运行，需要 tauri-driver）
-    #[arg(long)]
-    app: Option<PathBuf>,
-    /// 只测冷启动与空闲内存（需 --app）
-    #[arg(long, requires = "app")]
-    cold_only: bool,
-    /// 冷启动测量的次数（另有一次不计入的预热启动）
-    #[arg(long, default_value_t = 3)]
-    launches: usize,
 }
 
 /// The moment every measurement is taken at.
@@ -226,65 +215,10 @@ async fn main() -> Result<(), BoxError> {
     let args = Args::parse();
     std::fs::create_dir_all(&args.dir)?;
     let mut tables = Vec::new();
-    let mut starts = Vec::new();
     for &size in &args.sizes {
         let path = args.dir.join(format!("demo-{size}-seed{}.db", args.seed));
-        if !args.cold_only {
-            let lines = run_size(&args, size, &path).await?;
-            tables.push((size, lines));
-        }
-        if let Some(app) = &args.app {
-            starts.push((size, cold_starts(&args, app, &path).await?));
-        }
-    }
-    for (size, (first, launches)) in starts {
-        println!(
-            "\n### 冷启动与空闲内存，{size} 件案件（{} 次启动的中位数）\n",
-            launches.len()
-        );
-        println!("| 测量 | 目标 | 当日首次启动 | 中位数 |");
-        println!("|---|---:|---:|---:|");
-        let med = |f: &dyn Fn(&cold::Launch) -> Duration| median(launches.iter().map(f).collect());
-        let kib = |f: &dyn Fn(&cold::Launch) -> u64| {
-            let mut v: Vec<u64> = launches.iter().map(f).collect();
-            v.sort();
-            v[v.len() / 2]
-        };
-        let mib = |k: u64| format!("{:.1} MB", k as f64 / 1024.0);
-        println!(
-            "| 启动进程到登录框显示（含启动检查） | — | {} ms | {} ms |",
-            ms(first.to_login),
-            ms(med(&|l| l.to_login))
-        );
-        println!(
-            "| 点击登录到工作台计数显示 | — | {} ms | {} ms |",
-            ms(first.to_dashboard),
-            ms(med(&|l| l.to_dashboard))
-        );
-        println!(
-            "| 冷启动到第一个列表（前两项之和） | ≤ 1000 ms | {} ms | {} ms |",
-            ms(first.to_login + first.to_dashboard),
-            ms(med(&|l| l.to_login + l.to_dashboard))
-        );
-        println!(
-            "| 点击“案件列表”到第一页显示 | — | {} ms | {} ms |",
-            ms(first.to_list),
-            ms(med(&|l| l.to_list))
-        );
-        println!(
-            "| 空闲 10 秒后内存：主进程 RSS / PSS | ≤ 120 MB | {} / {} | {} / {} |",
-            mib(first.app_kib.0),
-            mib(first.app_kib.1),
-            mib(kib(&|l| l.app_kib.0)),
-            mib(kib(&|l| l.app_kib.1))
-        );
-        println!(
-            "| 空闲 10 秒后内存：含 WebKit 子进程 RSS / PSS | — | {} / {} | {} / {} |",
-            mib(first.all_kib.0),
-            mib(first.all_kib.1),
-            mib(kib(&|l| l.all_kib.0)),
-            mib(kib(&|l| l.all_kib.1))
-        );
+        let lines = run_size(&args, size, &path).await?;
+        tables.push((size, lines));
     }
     for (size, lines) in tables {
         println!("\n### {size} 件案件\n");
@@ -313,35 +247,6 @@ async fn main() -> Result<(), BoxError> {
         }
     }
     Ok(())
-}
-
-/// One launch that is not counted (the day's first: it makes the daily backup), then
-/// `--launches` measured ones.
-async fn cold_starts(
-    args: &Args,
-    app: &Path,
-    db: &Path,
-) -> Result<(cold::Launch, Vec<cold::Launch>), BoxError> {
-    let backups = args.dir.join("app-backups");
-    let _ = std::fs::remove_dir_all(&backups);
-    std::fs::create_dir_all(&backups)?;
-    cold::prepare(db, parse_local(NOW)?).await?;
-    eprintln!("冷启动：{} …", db.display());
-    let first = cold::launch(app, db, &backups).await?;
-    eprintln!("  当日首次启动：{} ms 到登录框", ms(first.to_login));
-    let mut launches = Vec::new();
-    for _ in 0..args.launches.max(1) {
-        let l = cold::launch(app, db, &backups).await?;
-        eprintln!(
-            "  启动：{} ms 到登录框，{} ms 到工作台，主进程 RSS {} KiB",
-            ms(l.to_login),
-            ms(l.to_dashboard),
-            l.app_kib.0
-        );
-        launches.push(l);
-    }
-    let _ = std::fs::remove_dir_all(&backups);
-    Ok((first, launches))
 }
 
 async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxError> {
