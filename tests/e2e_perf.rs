@@ -24,13 +24,13 @@ use harness::*;
 /// The password the measurement gives the administrator of the database, if it has none.
 const PASSWORD: &str = "bench-Passw0rd";
 
-/// What one launch measured (memory in KiB: RSS, PSS).
+/// What one launch measured (memory in KiB: RSS, PSS, anonymous PSS).
 struct Launch {
     to_login: Duration,
     to_dashboard: Duration,
     to_list: Duration,
-    app: (u64, u64),
-    all: (u64, u64),
+    app: Mem,
+    all: Mem,
 }
 
 async fn launch(app: &Path, db: &Path, log: PathBuf) -> Launch {
@@ -94,8 +94,12 @@ async fn launch(app: &Path, db: &Path, log: PathBuf) -> Launch {
     }
 }
 
-/// (Rss, Pss) of one process from `/proc/<pid>/smaps_rollup`, in KiB.
-fn rollup(pid: u32) -> (u64, u64) {
+/// Resident, proportional and anonymous proportional memory (RSS, PSS, PSS of anonymous
+/// pages — the heap, as opposed to mapped files such as the database), in KiB.
+type Mem = (u64, u64, u64);
+
+/// The memory of one process from `/proc/<pid>/smaps_rollup`.
+fn rollup(pid: u32) -> Mem {
     let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
     let field = |name: &str| {
         text.lines()
@@ -104,11 +108,11 @@ fn rollup(pid: u32) -> (u64, u64) {
             .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0)
     };
-    (field("Rss:"), field("Pss:"))
+    (field("Rss:"), field("Pss:"), field("Pss_Anon:"))
 }
 
 /// The memory of the process running `app`, and of it with all its descendants.
-fn memory(app: &Path) -> ((u64, u64), (u64, u64)) {
+fn memory(app: &Path) -> (Mem, Mem) {
     let app = std::fs::canonicalize(app).expect("the app's path");
     let mut procs: Vec<(u32, u32, PathBuf)> = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
@@ -147,7 +151,7 @@ fn memory(app: &Path) -> ((u64, u64), (u64, u64)) {
     let all = family
         .iter()
         .map(|p| rollup(*p))
-        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
     (rollup(root), all)
 }
 
@@ -187,12 +191,13 @@ async fn cold_start_and_idle_memory() {
         let l = launch(&app, &db, tmp.path().join(format!("driver-{i}.log"))).await;
         eprintln!(
             "launch {i}: {} ms to the sign-in form, {} ms to the dashboard, {} ms to the list; \
-             app RSS {} MB PSS {} MB; with WebKit RSS {} MB PSS {} MB",
+             app RSS {} MB PSS {} MB (anonymous {} MB); with WebKit RSS {} MB PSS {} MB",
             ms(l.to_login),
             ms(l.to_dashboard),
             ms(l.to_list),
             mb(l.app.0),
             mb(l.app.1),
+            mb(l.app.2),
             mb(l.all.0),
             mb(l.all.1)
         );
@@ -232,11 +237,13 @@ async fn cold_start_and_idle_memory() {
         d(&|l| l.to_list)
     );
     println!(
-        "| idle: app RSS / PSS (MB) | {} / {} | {} / {} |",
+        "| idle: app RSS / PSS / anonymous PSS (MB) | {} / {} / {} | {} / {} / {} |",
         mb(first.app.0),
         mb(first.app.1),
+        mb(first.app.2),
         mb(med(&|l| l.app.0)),
-        mb(med(&|l| l.app.1))
+        mb(med(&|l| l.app.1)),
+        mb(med(&|l| l.app.2))
     );
     println!(
         "| idle: app + WebKit RSS / PSS (MB) | {} / {} | {} / {} |",
