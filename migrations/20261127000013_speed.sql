@@ -139,11 +139,11 @@ CREATE INDEX cases_source_link ON cases (source, link);
 -- ends with two line feeds, so each occurrence of a 1- or 2-character string begins at
 -- least one indexed trigram, and the services look those trigrams up in case_fts_terms
 -- (fts5vocab) and match any of them. The index is rebuilt once here.
-DROP TRIGGER cases_fts_insert;
-DROP TRIGGER cases_fts_update;
-DROP TRIGGER replies_fts_insert;
-DROP TRIGGER replies_fts_update;
-DROP TABLE case_fts;
+DROP TRIGGER IF EXISTS cases_fts_insert;
+DROP TRIGGER IF EXISTS cases_fts_update;
+DROP TRIGGER IF EXISTS replies_fts_insert;
+DROP TRIGGER IF EXISTS replies_fts_update;
+DROP TABLE IF EXISTS case_fts;
 CREATE VIRTUAL TABLE case_fts USING fts5(title, content, replies, tokenize = 'trigram');
 
 INSERT INTO case_fts (rowid, title, content, replies)
