@@ -34,6 +34,9 @@ struct Args {
     /// 跳过导入 10 万行的测量（它每次要复制数据库）
     #[arg(long)]
     skip_import: bool,
+    /// 跳过月报的测量（在 100 万件时一次要几分钟）
+    #[arg(long)]
+    skip_monthly: bool,
 }
 
 /// The moment every measurement is taken at.
@@ -80,6 +83,8 @@ fn text(s: &str) -> Value {
 struct Bench {
     conn: Connection,
     runs: usize,
+    /// Runs before the measured ones (not counted).
+    warmups: usize,
     lines: Vec<Line>,
 }
 
@@ -97,10 +102,10 @@ impl Bench {
         Fut: std::future::Future<Output = wenzheng_core::Result<T>>,
     {
         let mut samples = Vec::new();
-        for i in 0..self.runs + 2 {
+        for i in 0..self.runs + self.warmups {
             let t = Instant::now();
             op().await?;
-            if i >= 2 {
+            if i >= self.warmups {
                 samples.push(t.elapsed());
             }
         }
@@ -109,12 +114,12 @@ impl Bench {
             None
         } else {
             let mut samples = Vec::new();
-            for i in 0..self.runs + 2 {
+            for i in 0..self.runs + self.warmups {
                 let t = Instant::now();
                 for (sql, params) in twin {
                     bare(&self.conn, sql, params)?;
                 }
-                if i >= 2 {
+                if i >= self.warmups {
                     samples.push(t.elapsed());
                 }
             }
@@ -136,6 +141,74 @@ impl Bench {
 }
 
 const OPEN: &str = "c.status IN ('pending', 'acknowledged', 'assigned', 'in_progress')";
+
+/// The statement every service call that needs the working-day calendar runs (the
+/// calendar itself is kept in memory while this number is unchanged).
+const VERSION: &str = "SELECT version FROM calendar_version";
+
+/// The active units of the cases `main_sql` lists, as the service reads them for a page.
+fn units_of(
+    conn: &Connection,
+    main_sql: &str,
+    params: &[Value],
+) -> Result<(String, Vec<Value>), BoxError> {
+    let mut stmt = conn.prepare(main_sql)?;
+    let ids: Vec<i64> = stmt
+        .query_map(params_from_iter(params.iter()), |r| r.get("id"))?
+        .collect::<Result<_, _>>()?;
+    let ids = &ids[..ids.len().min(50)];
+    let marks = vec!["?"; ids.len().max(1)].join(", ");
+    let sql = format!(
+        "SELECT a.case_id, a.unit_id, u.name AS unit, a.role FROM assignments a
+         JOIN units u ON u.id = a.unit_id WHERE a.returned_at IS NULL AND a.case_id IN ({marks})
+         ORDER BY a.role = 'assist', a.id"
+    );
+    let mut values: Vec<Value> = ids.iter().map(|i| Value::Integer(*i)).collect();
+    if values.is_empty() {
+        values.push(Value::Integer(0));
+    }
+    Ok((sql, values))
+}
+
+/// The statements `search_cases` runs for the one-term query `q` (see
+/// `service/search.rs`: the expansion of a short term into the trigrams that begin with it,
+/// at most 400; the count of matches, above 2,000 of which the sort index is walked).
+fn search_twin(conn: &Connection, q: &str) -> Result<Vec<(String, Vec<Value>)>, BoxError> {
+    let phrase = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+    let mut twin: Vec<(String, Vec<Value>)> = vec![(VERSION.into(), vec![])];
+    let expr = if q.chars().count() >= 3 {
+        phrase(q)
+    } else {
+        let vocab = "SELECT term FROM case_fts_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3";
+        let params = vec![
+            text(q),
+            text(&format!("{q}{}", char::MAX)),
+            Value::Integer(401),
+        ];
+        let mut stmt = conn.prepare(vocab)?;
+        let grams: Vec<String> = stmt
+            .query_map(params_from_iter(params.iter()), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        twin.push((vocab.into(), params));
+        let alternatives: Vec<String> = grams.iter().map(|g| phrase(g)).collect();
+        format!("({})", alternatives.join(" OR "))
+    };
+    let count =
+        "SELECT COUNT(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH ?1 LIMIT ?2)";
+    let found: i64 = conn.query_row(count, rusqlite::params![expr, 2001], |r| r.get(0))?;
+    twin.push((count.into(), vec![text(&expr), Value::Integer(2001)]));
+    let id = if found > 2000 { "+c.id" } else { "c.id" };
+    let main = format!(
+        "SELECT * FROM cases c WHERE 1 = 1
+           AND {id} IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?1)
+         ORDER BY c.received_at DESC, c.id DESC LIMIT 51"
+    );
+    let params = vec![text(&expr)];
+    let units = units_of(conn, &main, &params)?;
+    twin.push((main, params));
+    twin.push(units);
+    Ok(twin)
+}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), BoxError> {
@@ -211,6 +284,7 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
     let mut b = Bench {
         conn,
         runs: args.runs,
+        warmups: 2,
         lines: Vec::new(),
     };
 
@@ -222,13 +296,17 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
         limit: Some(50),
         ..Default::default()
     };
-    let twin = [(
-        "SELECT * FROM cases c WHERE 1 = 1 AND c.status = ?1
+    let main_sql = "SELECT * FROM cases c WHERE 1 = 1 AND c.status = ?1
            AND EXISTS (SELECT 1 FROM assignments a JOIN units u ON u.id = a.unit_id
                        WHERE a.case_id = c.id AND a.returned_at IS NULL AND u.name = ?2)
-         ORDER BY c.reply_due ASC, c.id ASC LIMIT ?3",
-        vec![text("assigned"), text("镇城建办"), Value::Integer(51)],
-    )];
+         ORDER BY c.reply_due ASC, c.id ASC LIMIT ?3";
+    let main_params = vec![text("assigned"), text("镇城建办"), Value::Integer(51)];
+    let units = units_of(&b.conn, main_sql, &main_params)?;
+    let twin = [
+        (VERSION, vec![]),
+        (main_sql, main_params.clone()),
+        (units.0.as_str(), units.1.clone()),
+    ];
     let (s, c) = (&svc, &ctx);
     b.measure(
         "台账一页：状态 + 承办单位，按答复期限排序（50 件）",
@@ -238,7 +316,7 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
     )
     .await?;
 
-    // Full-text search, 2, 3 and 6 characters.
+    // Full-text search, 2, 3 and 6 characters: the statements the service runs.
     for (q, label) in [
         ("路灯", "两字"),
         ("垃圾桶", "三字"),
@@ -249,22 +327,9 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
             limit: Some(50),
             ..Default::default()
         };
-        let twin = if q.chars().count() >= 3 {
-            [(
-                "SELECT * FROM cases c WHERE 1 = 1
-                   AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?1)
-                 ORDER BY c.received_at DESC, c.id DESC LIMIT 51",
-                vec![text(&format!("\"{q}\""))],
-            )]
-        } else {
-            [(
-                "SELECT * FROM cases c WHERE 1 = 1
-                   AND c.id IN (SELECT rowid FROM case_fts WHERE title LIKE ?1 ESCAPE '\\'
-                                OR content LIKE ?1 ESCAPE '\\' OR replies LIKE ?1 ESCAPE '\\')
-                 ORDER BY c.received_at DESC, c.id DESC LIMIT 51",
-                vec![text(&format!("%{q}%"))],
-            )]
-        };
+        let twin = search_twin(&b.conn, q)?;
+        let twin: Vec<(&str, Vec<Value>)> =
+            twin.iter().map(|(q, p)| (q.as_str(), p.clone())).collect();
         b.measure(
             &format!("全文搜索，{label}“{q}”（第一页 50 件）"),
             Some(50),
@@ -286,6 +351,7 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
     let since = format_instant(&(now - chrono::Duration::days(3)));
     let count = "SELECT COUNT(*) FROM cases c WHERE 1 = 1";
     let dashboard: Vec<(String, Vec<Value>)> = vec![
+        (VERSION.into(), vec![]),
         (format!("{count} AND c.status = 'pending'"), vec![]),
         (
             format!("{count} AND {OPEN} AND (c.reply_due < ?1 OR (c.status = 'pending' AND c.ack_due < ?2))"),
@@ -297,15 +363,13 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
             vec![text(&today_s), text(&soon_s)],
         ),
         (
-            format!("{count} AND c.status <> 'archived' AND EXISTS (SELECT 1 FROM replies r
-                   WHERE r.case_id = c.id AND r.kind <> 'acknowledgment'
-                   AND NOT EXISTS (SELECT 1 FROM feedbacks f
-                                   WHERE f.case_id = c.id AND f.reply_id >= r.id))"),
+            format!("{count} AND c.status <> 'archived'
+                   AND c.id IN (SELECT case_id FROM cases_awaiting_feedback)"),
             vec![],
         ),
         (
-            format!("{count} AND c.status <> 'archived' AND EXISTS (SELECT 1 FROM instructions i
-                   WHERE i.case_id = c.id AND i.created_at >= ?1)"),
+            format!("{count} AND c.status <> 'archived'
+                   AND c.id IN (SELECT i.case_id FROM instructions i WHERE i.created_at >= ?1)"),
             vec![text(&since)],
         ),
         (
@@ -314,7 +378,7 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
                                   WHERE d.case_id = c.id AND d.kind = 'brief')"),
             vec![],
         ),
-        ("SELECT c.status, COUNT(*) FROM cases c WHERE 1 = 1 GROUP BY c.status".into(), vec![]),
+        ("SELECT status, n FROM case_status_counts".into(), vec![]),
         ("SELECT MIN(c.ack_due) FROM cases c WHERE c.status = 'pending'".into(), vec![]),
     ];
     let twin: Vec<(&str, Vec<Value>)> = dashboard
@@ -327,8 +391,11 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
     .await?;
 
     // The due-state scan of every open case.
-    let twin = [(
-        "SELECT c.id, c.number, c.title, c.status, c.ack_due, c.reply_due,
+    let since_24h = format_instant(&(now - chrono::Duration::hours(24)));
+    let twin = [
+        (VERSION, vec![]),
+        (
+            "SELECT c.id, c.number, c.title, c.status, c.ack_due, c.reply_due,
                 (SELECT COUNT(*) FROM urgings g WHERE g.case_id = c.id),
                 (SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignments a
                     JOIN units u ON u.id = a.unit_id
@@ -336,8 +403,16 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
                     ORDER BY a.role = 'assist', a.id))
              FROM cases c WHERE c.status IN ('pending', 'acknowledged', 'assigned', 'in_progress')
              ORDER BY c.id",
-        vec![],
-    )];
+            vec![],
+        ),
+        (
+            "SELECT i.id, i.case_id, c.number, i.leader, i.text, i.created_at
+             FROM instructions i JOIN cases c ON c.id = i.case_id
+             WHERE i.created_at >= ?1 AND c.status <> 'archived' ORDER BY i.id",
+            vec![text(&since_24h)],
+        ),
+        ("SELECT key FROM notifications_sent", vec![]),
+    ];
     b.measure(
         "到期扫描：全部未办结案件",
         Some(50),
@@ -370,13 +445,9 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
             vec![],
         ),
     ];
-    let monthly_runs = b.runs.min(5);
-    let saved = std::mem::replace(&mut b.runs, monthly_runs);
-    b.measure("月报（2026-10）", Some(500), &twin, || {
-        s.monthly_report(c, "2026-10")
-    })
-    .await?;
-    b.runs = saved;
+    if !args.skip_monthly {
+        monthly(&mut b, s, c, &twin).await?;
+    }
 
     // Opening a case with its timeline: the same ten statements.
     let id: i64 = b.conn.query_row(
@@ -391,8 +462,7 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
         "SELECT * FROM cases WHERE number = ?1",
         "SELECT a.unit_id, u.name AS unit, a.role FROM assignments a JOIN units u ON u.id = a.unit_id
          WHERE a.case_id = ?1 AND a.returned_at IS NULL ORDER BY a.role = 'assist', a.id",
-        "SELECT year FROM calendar_years",
-        "SELECT year, day, is_off_day FROM calendar_days",
+        VERSION,
         "SELECT a.id, u.name AS unit, a.role, a.requirements, a.assigned_at, a.returned_at, a.return_reason
          FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.case_id = ?1 ORDER BY a.id",
         "SELECT id, leader, text, created_at FROM instructions WHERE case_id = ?1 ORDER BY id",
@@ -404,6 +474,7 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
         "SELECT id, seq, recipients, reply_id, created_at FROM feedbacks WHERE case_id = ?1 ORDER BY seq",
         "SELECT e.id, e.days, e.reason, u.display_name AS approved_by, e.created_at
          FROM extensions e JOIN users u ON u.id = e.approved_by WHERE e.case_id = ?1 ORDER BY e.id",
+        "SELECT id, file_name, sha256, size, created_at FROM attachments WHERE case_id = ?1 ORDER BY id",
         "SELECT id, satisfaction, note, created_at FROM followups WHERE case_id = ?1 ORDER BY id",
         "SELECT e.id, e.case_id, u.display_name AS actor, e.at, e.kind, e.summary, e.before, e.after
          FROM events e JOIN users u ON u.id = e.actor_id WHERE e.case_id = ?1 ORDER BY e.id",
@@ -414,7 +485,7 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
         .map(|(i, q)| {
             let p = match i {
                 0 => vec![text(&number)],
-                2 | 3 => vec![],
+                2 => vec![],
                 _ => vec![Value::Integer(id)],
             };
             (*q, p)
@@ -453,6 +524,30 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
     Ok(lines)
 }
 
+/// The monthly report: at most 5 runs; when one run takes more than 10 s, one more run
+/// is the measurement.
+async fn monthly(
+    b: &mut Bench,
+    s: &Service,
+    c: &Ctx,
+    twin: &[(&str, Vec<Value>)],
+) -> Result<(), BoxError> {
+    let t = Instant::now();
+    s.monthly_report(c, "2026-10").await?;
+    let slow = t.elapsed() > Duration::from_secs(10);
+    let saved = (b.runs, b.warmups);
+    (b.runs, b.warmups) = if slow { (1, 0) } else { (b.runs.min(5), 1) };
+    let label = if slow {
+        "月报（2026-10），单次"
+    } else {
+        "月报（2026-10）"
+    };
+    b.measure(label, Some(500), twin, || s.monthly_report(c, "2026-10"))
+        .await?;
+    (b.runs, b.warmups) = saved;
+    Ok(())
+}
+
 /// Imports 100,000 rows (five files of 20,000, the most one file may hold) into a copy of
 /// the database; one run, as the copy grows.
 async fn import(
@@ -464,8 +559,10 @@ async fn import(
     for ext in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{ext}", copy.display()));
     }
+    // A plain copy of the file (after a checkpoint): faster than VACUUM INTO at 1,000,000.
     b.conn
-        .execute("VACUUM INTO ?1", [copy.display().to_string()])?;
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    std::fs::copy(b.conn.path().unwrap_or_default(), &copy)?;
     let svc = Service::open(&copy).await?;
     let ctx = Ctx {
         actor: svc.actor(None).await?,

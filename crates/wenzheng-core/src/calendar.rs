@@ -173,11 +173,40 @@ impl WorkCalendar {
 
     /// Working days strictly after `from` up to and including `to` (0 when `to <= from`).
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
-        from.iter_days()
-            .skip(1)
-            .take_while(|d| *d <= to)
-            .filter(|d| self.is_working_day(*d))
-            .count() as u32
+        let span = (to - from).num_days();
+        if span <= 0 {
+            return 0;
+        }
+        if span <= 62 {
+            return from
+                .iter_days()
+                .skip(1)
+                .take_while(|d| *d <= to)
+                .filter(|d| self.is_working_day(*d))
+                .count() as u32;
+        }
+        // Long spans (a case overdue for years is counted on every listing): Monday–Friday
+        // days by arithmetic, corrected by the exceptions that fall in the span.
+        let weeks = span / 7;
+        let mut n = weeks * 5;
+        let mut day = from + chrono::Duration::days(weeks * 7);
+        while day < to {
+            day = day.succ_opt().expect("dates stay far from chrono's limits");
+            if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                n += 1;
+            }
+        }
+        for (date, &is_off) in &self.exceptions {
+            if *date > from && *date <= to {
+                let weekday = !matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
+                match (weekday, is_off) {
+                    (true, true) => n -= 1,
+                    (false, false) => n += 1,
+                    _ => {}
+                }
+            }
+        }
+        u32::try_from(n).unwrap_or(0)
     }
 }
 
@@ -187,6 +216,31 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn long_spans_count_as_day_by_day() {
+        let cal = WorkCalendar::bundled();
+        let naive = |from: NaiveDate, to: NaiveDate| {
+            from.iter_days()
+                .skip(1)
+                .take_while(|d| *d <= to)
+                .filter(|d| cal.is_working_day(*d))
+                .count() as u32
+        };
+        let start = d(2023, 11, 20);
+        for a in (0..900).step_by(7) {
+            for len in [0, 1, 5, 61, 62, 63, 64, 70, 100, 365, 400, 800] {
+                let from = start + chrono::Duration::days(a + len % 5);
+                let to = from + chrono::Duration::days(len);
+                assert_eq!(
+                    cal.working_days_between(from, to),
+                    naive(from, to),
+                    "{from}..{to}"
+                );
+            }
+        }
+        assert_eq!(cal.working_days_between(d(2026, 3, 1), d(2026, 1, 1)), 0);
     }
 
     #[test]

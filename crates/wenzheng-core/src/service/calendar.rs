@@ -62,7 +62,7 @@ impl Service {
     /// The working-day calendar as stored.
     pub async fn calendar(&self) -> Result<WorkCalendar> {
         let mut conn = self.db.pool().acquire().await?;
-        load_calendar(&mut conn).await
+        Ok(WorkCalendar::clone(&*self.work_calendar(&mut conn).await?))
     }
 
     /// One year of the calendar with its exceptions.

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::record::{active_units, event, load_calendar, load_case, CaseRow};
+use super::record::{active_units, event, load_case, CaseRow};
 use super::{optional, required, Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::clock::{format_instant, parse_local};
@@ -76,7 +76,7 @@ impl Service {
         auth::require(ctx.actor.role, Permission::Register)?;
         let valid = validate_new_case(ctx, input)?;
         let mut tx = self.db.write().await?;
-        let calendar = load_calendar(&mut tx).await?;
+        let calendar = self.work_calendar(&mut tx).await?;
         let id = insert_case(&mut tx, ctx, &calendar, &valid, None).await?;
         let row = load_case(&mut tx, &id.to_string()).await?;
         tx.commit().await?;
@@ -246,7 +246,7 @@ impl Service {
         let row = load_case(&mut conn, key).await?;
         let id = row.id;
         may_see(&mut conn, ctx, &row).await?;
-        let calendar = load_calendar(&mut conn).await?;
+        let calendar = self.work_calendar(&mut conn).await?;
         let units = active_units(&mut conn, id).await?;
         let case = row.view(&calendar, ctx, units)?;
         // Links name other cases: only for those who may see every case.
@@ -304,7 +304,7 @@ impl Service {
         let mut conn = self.db.pool().acquire().await?;
         let row = load_case(&mut conn, key).await?;
         may_see(&mut conn, ctx, &row).await?;
-        let calendar = load_calendar(&mut conn).await?;
+        let calendar = self.work_calendar(&mut conn).await?;
         let units = active_units(&mut conn, row.id).await?;
         row.view(&calendar, ctx, units)
     }
@@ -372,7 +372,7 @@ impl Service {
             .push_bind(i64::from(limit));
         let mut conn = self.db.pool().acquire().await?;
         let rows: Vec<CaseRow> = q.build_query_as().fetch_all(&mut *conn).await?;
-        let calendar = load_calendar(&mut conn).await?;
+        let calendar = self.work_calendar(&mut conn).await?;
         let mut units = units_of(&mut conn, rows.iter().map(|r| r.id)).await?;
         rows.into_iter()
             .map(|row| {

@@ -5,11 +5,11 @@ use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::cases::may_see;
-use super::record::{active_units, load_calendar, load_case};
+use super::record::{active_units, load_case};
 use super::search::{push_queue, push_scope, Moments, Queue};
 use super::steps::{permission, step_kind};
 use super::{Ctx, Service};
-use crate::auth;
+use crate::auth::{self, Permission};
 use crate::error::{Error, Result};
 use crate::model::{CaseStatus, Role};
 use crate::view::CaseDetail;
@@ -158,7 +158,7 @@ impl Service {
         let row = load_case(&mut conn, key).await?;
         may_see(&mut conn, ctx, &row).await?;
         let units = active_units(&mut conn, row.id).await?;
-        let calendar = load_calendar(&mut conn).await?;
+        let calendar = self.work_calendar(&mut conn).await?;
         let n = units.len().max(total_units as usize);
         let d = row.deadlines(&calendar, n)?;
         Ok(AssignPreview {
@@ -171,7 +171,7 @@ impl Service {
     /// The dashboard's counts for the acting user, taken in one read transaction.
     pub async fn dashboard(&self, ctx: &Ctx) -> Result<DashboardView> {
         let mut tx = self.db.pool().begin().await?;
-        let calendar = load_calendar(&mut tx).await?;
+        let calendar = self.work_calendar(&mut tx).await?;
         let moments = Moments::new(&calendar, ctx);
         let mut queues = Vec::new();
         for queue in Queue::ALL {
@@ -186,11 +186,18 @@ impl Service {
                 count,
             });
         }
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT c.status, COUNT(*) FROM cases c WHERE 1 = 1");
-        push_scope(&mut q, ctx)?;
-        q.push(" GROUP BY c.status");
-        let counts: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
+        let counts: Vec<(String, i64)> = if auth::allows(ctx.actor.role, Permission::ViewAll) {
+            // Kept by triggers (migration 0013): counting a million cases takes ~100 ms.
+            sqlx::query_as("SELECT status, n FROM case_status_counts")
+                .fetch_all(&mut *tx)
+                .await?
+        } else {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("SELECT c.status, COUNT(*) FROM cases c WHERE 1 = 1");
+            push_scope(&mut q, ctx)?;
+            q.push(" GROUP BY c.status");
+            q.build_query_as().fetch_all(&mut *tx).await?
+        };
         let by_status = CaseStatus::ALL
             .iter()
             .map(|s| StatusCount {

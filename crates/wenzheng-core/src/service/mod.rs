@@ -7,6 +7,7 @@ mod backup;
 mod backup_settings;
 mod bell;
 mod calendar;
+mod calendar_cache;
 mod cases;
 pub mod demo;
 pub mod desk;
@@ -47,6 +48,7 @@ pub use users::NewUser;
 #[derive(Debug, Clone)]
 pub struct Service {
     db: Db,
+    calendar_cache: calendar_cache::CalendarCache,
 }
 
 /// A user acting on the system.
@@ -78,6 +80,7 @@ impl Service {
     pub async fn open(path: &Path) -> Result<Self> {
         Ok(Service {
             db: Db::open(path).await?,
+            calendar_cache: Default::default(),
         })
     }
 

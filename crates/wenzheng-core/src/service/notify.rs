@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::SqliteConnection;
 
-use super::record::{event, load_calendar, put_setting};
+use super::record::{event, put_setting};
 use super::{Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::clock::{format_instant, parse_stored, parse_stored_date};
@@ -150,7 +150,7 @@ impl Service {
     pub async fn due_report(&self, ctx: &Ctx) -> Result<DueReport> {
         auth::require(ctx.actor.role, Permission::ViewAll)?;
         let mut tx = self.db.pool().begin().await?;
-        let calendar = load_calendar(&mut tx).await?;
+        let calendar = self.work_calendar(&mut tx).await?;
         let thresholds = read_thresholds(&mut tx).await?;
         let open: Vec<&str> = CaseStatus::ALL
             .iter()

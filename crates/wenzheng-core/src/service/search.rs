@@ -1,13 +1,14 @@
 //! The register (案件列表) of the desk: filters, work queues, sorting, keyset pagination
 //! and full-text search over title, content and replies, including one- and two-character
-//! Chinese queries that the trigram index cannot answer.
+//! Chinese queries, which the trigram index answers through the trigrams that begin with
+//! them (see `docs/performance.md`).
 
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::cases::units_of;
-use super::record::{load_calendar, CaseRow};
+use super::record::CaseRow;
 use super::{Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::calendar::WorkCalendar;
@@ -182,16 +183,14 @@ pub(super) fn push_queue(q: &mut QueryBuilder<'_, Sqlite>, queue: Queue, m: &Mom
         }
         Queue::AwaitingFeedback => {
             q.push(
-                " AND c.status <> 'archived' AND EXISTS (SELECT 1 FROM replies r
-                   WHERE r.case_id = c.id AND r.kind <> 'acknowledgment'
-                   AND NOT EXISTS (SELECT 1 FROM feedbacks f
-                                   WHERE f.case_id = c.id AND f.reply_id >= r.id))",
+                " AND c.status <> 'archived'
+                   AND c.id IN (SELECT case_id FROM cases_awaiting_feedback)",
             );
         }
         Queue::NewInstructions => {
             q.push(
-                " AND c.status <> 'archived' AND EXISTS (SELECT 1 FROM instructions i
-                   WHERE i.case_id = c.id AND i.created_at >= ",
+                " AND c.status <> 'archived'
+                   AND c.id IN (SELECT i.case_id FROM instructions i WHERE i.created_at >= ",
             )
             .push_bind(m.since.clone())
             .push(")");
@@ -246,31 +245,102 @@ fn like_pattern(term: &str) -> String {
     p
 }
 
+/// What every column of `case_fts` ends with (the triggers of migration 0013 append it), so
+/// that each occurrence of a one- or two-character string begins an indexed trigram.
+pub(crate) const FTS_END: &str = "\n\n";
+
+/// The most trigrams a one- or two-character term is expanded into; beyond that the term
+/// is looked for with LIKE, case by case, in the register's order.
+const MAX_EXPANSION: i64 = 400;
+
+/// Above this many full-text matches the register walks its sort index and keeps the
+/// matching cases (it finds a page after a few thousand rows); below it, it reads the
+/// matching cases by id and sorts them.
+const DENSE_MATCHES: i64 = 2_000;
+
+/// The FTS5 expression matching every case in which `term` (one or two characters) occurs:
+/// any of the indexed trigrams that begin with it (each column of `case_fts` ends with two
+/// line feeds, so every occurrence begins one). `Ok(None)` when there are too many to list;
+/// an empty expression when the term occurs nowhere.
+async fn expand_short(conn: &mut SqliteConnection, term: &str) -> Result<Option<String>> {
+    let low = term.to_lowercase();
+    let high = format!("{low}{}", char::MAX);
+    let grams: Vec<String> =
+        sqlx::query_scalar("SELECT term FROM case_fts_terms WHERE term >= ? AND term < ? LIMIT ?")
+            .bind(&low)
+            .bind(&high)
+            .bind(MAX_EXPANSION + 1)
+            .fetch_all(&mut *conn)
+            .await?;
+    if grams.len() as i64 > MAX_EXPANSION {
+        return Ok(None);
+    }
+    let alternatives: Vec<String> = grams.iter().map(|g| phrase(g)).collect();
+    Ok(Some(alternatives.join(" OR ")))
+}
+
 /// Appends the text search: each term must occur in the title, the content or a reply.
-/// Terms of 3+ characters use the trigram index; shorter ones scan the same columns.
-fn push_text(q: &mut QueryBuilder<'_, Sqlite>, text: &str) -> Result<()> {
+/// Terms of 3+ characters are phrases of the trigram index; shorter ones are expanded into
+/// the trigrams that begin with them (see [`expand_short`]), or, when they begin too many,
+/// looked for with LIKE case by case.
+async fn push_text(
+    q: &mut QueryBuilder<'_, Sqlite>,
+    conn: &mut SqliteConnection,
+    text: &str,
+) -> Result<()> {
     let terms: Vec<&str> = text.split_whitespace().collect();
     if terms.len() > 10 {
         return Err(Error::Invalid("搜索词不能超过 10 个".into()));
     }
+    let mut matches = Vec::new();
+    let mut scans = Vec::new();
     for term in terms {
         if term.chars().count() > 100 {
             return Err(Error::Invalid("每个搜索词不能超过 100 个字".into()));
         }
         if term.chars().count() >= 3 {
-            q.push(" AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ")
-                .push_bind(phrase(term))
-                .push(")");
+            matches.push(phrase(term));
         } else {
-            let p = like_pattern(term);
-            q.push(" AND c.id IN (SELECT rowid FROM case_fts WHERE title LIKE ")
-                .push_bind(p.clone())
-                .push(" ESCAPE '\\' OR content LIKE ")
-                .push_bind(p.clone())
-                .push(" ESCAPE '\\' OR replies LIKE ")
-                .push_bind(p)
-                .push(" ESCAPE '\\')");
+            match expand_short(conn, term).await? {
+                Some(expr) if expr.is_empty() => {
+                    q.push(" AND 0");
+                    return Ok(());
+                }
+                Some(expr) => matches.push(format!("({expr})")),
+                None => scans.push(like_pattern(term)),
+            }
         }
+    }
+    if !matches.is_empty() {
+        let expr = matches.join(" AND ");
+        let found: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH ? LIMIT ?)",
+        )
+        .bind(&expr)
+        .bind(DENSE_MATCHES + 1)
+        .fetch_one(&mut *conn)
+        .await?;
+        // `+c.id` keeps the planner from reading the matches by id: with many of them,
+        // walking the sort index and testing each case against the match list is faster.
+        let id = if found > DENSE_MATCHES {
+            "+c.id"
+        } else {
+            "c.id"
+        };
+        q.push(format!(
+            " AND {id} IN (SELECT rowid FROM case_fts WHERE case_fts MATCH "
+        ))
+        .push_bind(expr)
+        .push(")");
+    }
+    for p in scans {
+        q.push(" AND EXISTS (SELECT 1 FROM case_fts f WHERE f.rowid = c.id AND (f.title LIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR f.content LIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR f.replies LIKE ")
+            .push_bind(p)
+            .push(" ESCAPE '\\'))");
     }
     Ok(())
 }
@@ -321,7 +391,7 @@ impl Service {
         };
 
         let mut conn = self.db.pool().acquire().await?;
-        let calendar = load_calendar(&mut conn).await?;
+        let calendar = self.work_calendar(&mut conn).await?;
         let moments = Moments::new(&calendar, ctx);
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM cases c WHERE 1 = 1");
         push_scope(&mut q, ctx)?;
@@ -368,7 +438,7 @@ impl Service {
             q.push(" AND c.complexity = 'complex'");
         }
         if let Some(text) = nonblank(filter.q.as_deref()) {
-            push_text(&mut q, text)?;
+            push_text(&mut q, &mut conn, text).await?;
         }
         let (column, cmp, order) = if by_due {
             ("c.reply_due", ">", "ASC")
@@ -445,7 +515,7 @@ impl Service {
         .bind(expr.join(" OR "))
         .fetch_all(&mut *conn)
         .await?;
-        let calendar = load_calendar(&mut conn).await?;
+        let calendar = self.work_calendar(&mut conn).await?;
         let mut units = units_of(&mut conn, rows.iter().map(|r| r.id)).await?;
         rows.into_iter()
             .map(|row| {

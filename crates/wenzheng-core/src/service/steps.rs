@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::{Sqlite, Transaction};
 
-use super::record::{active_units, event, load_calendar, load_case, save_case, CaseRow};
+use super::record::{active_units, event, load_case, save_case, CaseRow};
 use super::{optional, required, Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::calendar::WorkCalendar;
@@ -37,7 +37,7 @@ pub const MAX_EXTENSION_DAYS: u32 = 30;
 struct Run {
     tx: Transaction<'static, Sqlite>,
     case: CaseRow,
-    calendar: WorkCalendar,
+    calendar: std::sync::Arc<WorkCalendar>,
     status: CaseStatus,
     units: Vec<AssignedUnit>,
     /// For a unit handler: the only unit it may act for.
@@ -172,7 +172,7 @@ impl Service {
             let err = workflow::next(status, step, 0).unwrap_err();
             return Err(Error::IllegalStep(format!("{}：{err}", case.number)));
         }
-        let calendar = load_calendar(&mut tx).await?;
+        let calendar = self.work_calendar(&mut tx).await?;
         let units = active_units(&mut tx, case.id).await?;
         let unit_scope = (ctx.actor.role == Role::Unit)
             .then_some(ctx.actor.unit_id)
