@@ -178,9 +178,21 @@ async fn the_stats_screen_shows_the_figures_exports_and_imports() {
     answer_save_dialog(&csv_out);
     wait_text(c, "message", |t| t.contains("已导出案件台账 2 件")).await;
     let register = std::fs::read_to_string(&csv_out).unwrap();
-    assert!(register.starts_with("\u{feff}案件编号,标题,"), "{register}");
+    // The first line says the file holds no personal information (phones masked).
+    assert!(
+        register.starts_with("\u{feff}本文件已隐去个人信息"),
+        "{register}"
+    );
+    assert!(
+        register
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("案件编号,标题,"),
+        "{register}"
+    );
     assert!(register.contains(&first), "{register}");
-    assert_eq!(register.lines().count(), 3);
+    assert_eq!(register.lines().count(), 4);
 
     // Import: one good row, one without a title.
     let csv = app._tmp.path().join("留言.csv");

@@ -111,7 +111,22 @@ async function submitRestart(event) {
 
 export { restoredText };
 
+let startupPoll = null;
+
 function showStartup(startup) {
+  // The checks at start run in the background after the window opened: ask again shortly.
+  clearTimeout(startupPoll);
+  if (startup.checking) {
+    startupPoll = setTimeout(async () => {
+      try {
+        const session = await invoke("session");
+        if (session.user) showStartup(session.startup);
+      } catch (_) {
+        // Locked or restarting: the next sign-in shows the outcome.
+      }
+    }, 1000);
+    return;
+  }
   const integrity = $("integrity-warning");
   const ok = startup.verify_ok;
   integrity.textContent = ok ? "" : `数据库完整性检查发现问题：${startup.problems.join("；")}。管理员可在“备份与恢复”中从备份恢复。`;

@@ -117,7 +117,7 @@ pub async fn restore_backup(state: State<'_, AppState>, path: String) -> CmdResu
 #[tauri::command]
 pub async fn recover_from_backup(state: State<'_, AppState>) -> CmdResult<RestoreView> {
     state.check_not_restored()?;
-    let Some(recovery) = &state.startup.recovery else {
+    let Some(recovery) = state.startup().recovery else {
         return Err(IpcError {
             code: "forbidden",
             message: "数据库正常，无需恢复；如需恢复请由管理员在“备份与恢复”中操作".into(),

@@ -28,9 +28,10 @@ fn main() -> ExitCode {
     let _log = logging::init();
     let path = wenzheng_core::db::default_path();
     let state = match tauri::async_runtime::block_on(state::AppState::open(&path)) {
-        Ok(mut state) => {
-            // Integrity check and the day's first backup, before the window; shown after sign-in.
-            state.startup = tauri::async_runtime::block_on(startup::check(&state));
+        Ok(state) => {
+            // The integrity check and the day's first backup run once the window is up
+            // (`setup` below); the window shows what they found after sign-in.
+            state.startup_checking();
             state
         }
         // A damaged file: the window offers the restore from the latest backup.
@@ -73,6 +74,7 @@ fn main() -> ExitCode {
         .manage(state)
         .manage(print::PrintState::default())
         .setup(|app| {
+            startup::spawn(app.handle().clone());
             tray::build(app)?;
             watch::spawn(app.handle().clone());
             Ok(())

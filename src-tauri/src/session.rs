@@ -71,7 +71,7 @@ async fn view(state: &AppState) -> CmdResult<SessionView> {
         needs_setup: !state.service.has_admin_password().await?,
         user: state.current().as_ref().map(UserInfo::from),
         idle_minutes: state.service.session_idle_minutes().await?,
-        startup: state.startup.clone(),
+        startup: state.startup(),
     })
 }
 

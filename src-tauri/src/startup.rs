@@ -1,9 +1,12 @@
-//! The checks at start, before the window opens: the integrity of the database and its
-//! event chain, and the day's first automatic backup; and where the backups are.
+//! The checks at start, in the background once the window is up (on a large database they
+//! take many seconds): the integrity of the database and its event chain, and the day's
+//! first automatic backup; and where the backups are.
 
 use std::path::{Path, PathBuf};
 
 use wenzheng_core::service::BackupSettings;
+
+use tauri::{AppHandle, Manager};
 
 use crate::state::{AppState, Recovery, Startup};
 
@@ -74,6 +77,19 @@ pub fn recovery(db: &Path, problem: String) -> Recovery {
         latest_backup: crate::backup::latest_backup(&dir),
         backup_dir: dir.display().to_string(),
     }
+}
+
+/// Runs [`check`] in the background unless the app is in recovery mode; the window reads
+/// the outcome through the `session` command (`startup.checking` until then).
+pub fn spawn(app: AppHandle) {
+    if app.state::<AppState>().in_recovery() {
+        return;
+    }
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let found = check(&state).await;
+        state.startup_done(found);
+    });
 }
 
 /// Runs the integrity check, then the daily backup into the backup folder with the set

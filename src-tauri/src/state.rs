@@ -19,6 +19,9 @@ use crate::ipc_error::IpcError;
 /// What the checks at start found: the integrity check and the daily backup.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Startup {
+    /// The checks still run (in the background, after the window opened); the other
+    /// fields are not known yet.
+    pub checking: bool,
     /// The integrity check and the event chain are in order.
     pub verify_ok: bool,
     /// What the check found wrong, in Chinese.
@@ -101,8 +104,8 @@ pub struct AppState {
     system: Actor,
     /// The signed-in user, if any.
     session: Mutex<Option<Session>>,
-    /// What the checks at start found.
-    pub startup: Startup,
+    /// What the checks at start found (or that they still run).
+    startup: Mutex<Startup>,
 }
 
 impl AppState {
@@ -120,7 +123,7 @@ impl AppState {
             _scratch: None,
             system,
             session: Mutex::new(None),
-            startup: Startup::default(),
+            startup: Mutex::new(Startup::default()),
         })
     }
 
@@ -131,13 +134,40 @@ impl AppState {
         let mut state = AppState::open(&scratch.path().join("recovery.db")).await?;
         state.db_path = path.to_path_buf();
         state._scratch = Some(scratch);
-        state.startup.recovery = Some(recovery);
+        state.startup_slot().recovery = Some(recovery);
         Ok(state)
     }
 
     /// Whether the window runs in recovery mode (the database could not be opened).
     pub fn in_recovery(&self) -> bool {
-        self.startup.recovery.is_some()
+        self.startup_slot().recovery.is_some()
+    }
+
+    /// What the checks at start found so far.
+    pub fn startup(&self) -> Startup {
+        self.startup_slot().clone()
+    }
+
+    /// Notes that the checks at start are running (before the window asks).
+    pub fn startup_checking(&self) {
+        self.startup_slot().checking = true;
+    }
+
+    /// Keeps what the checks at start found (the recovery, if any, stays).
+    pub fn startup_done(&self, found: Startup) {
+        let mut slot = self.startup_slot();
+        let recovery = slot.recovery.take();
+        *slot = Startup {
+            checking: false,
+            recovery,
+            ..found
+        };
+    }
+
+    fn startup_slot(&self) -> MutexGuard<'_, Startup> {
+        self.startup
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Marks the database as replaced: from now on every command asks for a restart.

@@ -62,32 +62,71 @@ pub struct StoredEvent {
     pub hash: String,
 }
 
-/// Checks a log in id order; returns one Chinese line per break found, naming the
+/// Checks a log in id order, one event at a time (so a log of millions of events is
+/// checked without holding it in memory): each break found is one Chinese line naming the
 /// position (1-based) and id of the event where the chain breaks.
-pub fn check_chain(events: &[StoredEvent]) -> Vec<String> {
-    let mut problems = Vec::new();
-    let mut expected_prev = GENESIS_HASH.to_string();
-    let mut expected_id = 1;
-    for (i, e) in events.iter().enumerate() {
-        let pos = i + 1;
+#[derive(Debug, Clone)]
+pub struct ChainCheck {
+    expected_prev: String,
+    expected_id: i64,
+    checked: usize,
+    problems: Vec<String>,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        ChainCheck {
+            expected_prev: GENESIS_HASH.to_string(),
+            expected_id: 1,
+            checked: 0,
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl ChainCheck {
+    /// Checks the next event of the log.
+    pub fn push(&mut self, e: &StoredEvent) {
+        self.checked += 1;
+        let pos = self.checked;
         let id = e.fields.id;
+        let expected_id = self.expected_id;
         if id != expected_id {
-            problems.push(format!(
+            self.problems.push(format!(
                 "第 {pos} 条事件的编号是 {id}，应为 {expected_id}：其前的事件被删除或插入"
             ));
         }
-        if e.prev_hash != expected_prev {
-            problems.push(format!(
+        if e.prev_hash != self.expected_prev {
+            self.problems.push(format!(
                 "第 {pos} 条事件（编号 {id}）与前一条事件接不上：其前的事件被删除、插入或修改"
             ));
         }
         if e.fields.hash(&e.prev_hash) != e.hash {
-            problems.push(format!("第 {pos} 条事件（编号 {id}）的内容被修改"));
+            self.problems
+                .push(format!("第 {pos} 条事件（编号 {id}）的内容被修改"));
         }
-        expected_prev = e.hash.clone();
-        expected_id = id + 1;
+        self.expected_prev.clone_from(&e.hash);
+        self.expected_id = id + 1;
     }
-    problems
+
+    /// How many events were checked.
+    pub fn checked(&self) -> usize {
+        self.checked
+    }
+
+    /// The breaks found, in log order.
+    pub fn finish(self) -> Vec<String> {
+        self.problems
+    }
+}
+
+/// Checks a whole log in id order (see [`ChainCheck`]).
+pub fn check_chain(events: &[StoredEvent]) -> Vec<String> {
+    let mut check = ChainCheck::default();
+    for e in events {
+        check.push(e);
+    }
+    check.finish()
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 
 use super::Service;
 use crate::error::Result;
-use crate::integrity::{check_chain, StoredEvent};
+use futures_util::TryStreamExt;
+
+use crate::integrity::{ChainCheck, StoredEvent};
 use crate::view::VerifyView;
 
 impl Service {
@@ -18,12 +20,17 @@ pub(crate) async fn verify_pool(pool: &sqlx::SqlitePool) -> Result<VerifyView> {
         .fetch_all(pool)
         .await?;
     let integrity_ok = integrity.len() == 1 && integrity[0] == "ok";
-    let events: Vec<StoredEvent> = sqlx::query_as(
+    // Streamed: the log of a large office does not fit in memory comfortably.
+    let mut chain = ChainCheck::default();
+    let mut rows = sqlx::query_as::<_, StoredEvent>(
         "SELECT id, case_id, actor_id, at, kind, summary, before, after, prev_hash, hash
          FROM events ORDER BY id",
     )
-    .fetch_all(pool)
-    .await?;
+    .fetch(pool);
+    while let Some(e) = rows.try_next().await? {
+        chain.push(&e);
+    }
+    drop(rows);
     let mut problems: Vec<String> = if integrity_ok {
         Vec::new()
     } else {
@@ -32,11 +39,12 @@ pub(crate) async fn verify_pool(pool: &sqlx::SqlitePool) -> Result<VerifyView> {
             .map(|m| format!("数据库文件损坏：{m}"))
             .collect()
     };
-    problems.extend(check_chain(&events));
+    let events_checked = chain.checked();
+    problems.extend(chain.finish());
     Ok(VerifyView {
         ok: problems.is_empty(),
         integrity_ok,
-        events_checked: events.len(),
+        events_checked,
         problems,
     })
 }
