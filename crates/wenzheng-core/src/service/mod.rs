@@ -11,6 +11,8 @@ mod cases;
 pub mod demo;
 pub mod desk;
 pub mod documents;
+#[cfg(feature = "encryption")]
+mod encrypt;
 mod export_personal;
 mod integrity;
 mod links;
@@ -36,6 +38,8 @@ pub use backup::{to_delete, Rotation};
 pub use backup_settings::{list_backup_files, BackupFile, BackupSettings};
 pub use calendar::DayMode;
 pub use cases::{ListFilter, NewCase};
+#[cfg(feature = "encryption")]
+pub use encrypt::KeySource;
 pub use links::{merge_reply_text, LinkMode};
 pub use reports::ImportMode;
 pub use search::{CasePage, SearchFilter};
