@@ -260,6 +260,12 @@ impl Out {
                 e.database, e.events_checked, e.key_location
             );
             if let Some(key) = &e.key {
+                // Groups of eight, for copying onto paper (they are accepted back as typed).
+                let groups: Vec<&str> = (0..key.len())
+                    .step_by(8)
+                    .map(|i| &key[i..(i + 8).min(key.len())])
+                    .collect();
+                let key = groups.join(" ");
                 s.push_str(&format!(
                     "密钥（请抄写在纸上、密封后交单位保管；密钥环丢失时只能用它打开数据库和备份）：\n  {key}\n"
                 ));
