@@ -136,13 +136,13 @@ pub fn key_for(file: &Path, db: &Path) -> Result<Option<Key>> {
 
 /// Connects `pool` to `file` with `options`, setting the key of `db` first (sqlx runs
 /// `PRAGMA key` before every other statement on each new connection) when the file is
-/// encrypted. A wrong key is refused in Chinese. Returns the key used.
+/// encrypted. A wrong key is refused in Chinese.
 pub(crate) async fn connect(
     pool: SqlitePoolOptions,
     options: SqliteConnectOptions,
     file: &Path,
     db: &Path,
-) -> Result<(SqlitePool, Option<Key>)> {
+) -> Result<SqlitePool> {
     let key = key_for(file, db)?;
     let options = match &key {
         Some(key) => options.pragma("key", key.pragma_value()),
@@ -161,7 +161,7 @@ pub(crate) async fn connect(
             .await
             .map_err(|e| explain(e, keyed, file))?;
     }
-    Ok((pool, key))
+    Ok(pool)
 }
 
 /// Turns SQLite's "file is not a database" on a keyed open into a wrong-key message.
@@ -181,9 +181,11 @@ fn explain(e: sqlx::Error, keyed: bool, file: &Path) -> Error {
     }
 }
 
-/// Writes a copy of the open database `pool` to `out`, encrypted with `key`, with
-/// `sqlcipher_export`.
-pub(crate) async fn copy_to(pool: &SqlitePool, key: &Key, out: &Path) -> Result<()> {
+/// Writes a copy of the open plaintext database `pool` to `out`, encrypted with `key`,
+/// with `sqlcipher_export` (`VACUUM INTO` would write plaintext from a plaintext database;
+/// from an encrypted one it writes a copy encrypted with the same key, which is what
+/// backups use).
+pub(crate) async fn export_encrypted(pool: &SqlitePool, key: &Key, out: &Path) -> Result<()> {
     let out_text = out.to_string_lossy().into_owned();
     let mut conn = pool.acquire().await?;
     sqlx::query("ATTACH DATABASE ? AS wz_copy KEY ?")

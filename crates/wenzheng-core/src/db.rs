@@ -37,9 +37,6 @@ pub struct Db {
     pool: SqlitePool,
     path: PathBuf,
     upgrade_backup: Option<PathBuf>,
-    /// The key the file was opened with, when it is encrypted.
-    #[cfg(feature = "encryption")]
-    key: Option<crate::crypt::Key>,
 }
 
 impl Db {
@@ -58,19 +55,18 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool_options = SqlitePoolOptions::new().max_connections(4);
+        // With encryption, an encrypted file gets `PRAGMA key` first on every connection.
         #[cfg(feature = "encryption")]
-        let (pool, key) = crate::crypt::connect(pool_options, options, path, path).await?;
+        let pool = crate::crypt::connect(pool_options, options, path, path).await?;
         #[cfg(not(feature = "encryption"))]
         let pool = pool_options.connect_with(options).await?;
-        let mut db = Db {
+        let upgrade_backup = backup_before_upgrade(&pool, path).await?;
+        MIGRATOR.run(&pool).await?;
+        let db = Db {
             pool,
             path: path.to_path_buf(),
-            upgrade_backup: None,
-            #[cfg(feature = "encryption")]
-            key,
+            upgrade_backup,
         };
-        db.upgrade_backup = db.backup_before_upgrade().await?;
-        MIGRATOR.run(&db.pool).await?;
         db.seed_bundled_calendar().await?;
         Ok(db)
     }
@@ -88,36 +84,6 @@ impl Db {
     /// The copy written before this open migrated an existing database, if it did.
     pub fn upgrade_backup(&self) -> Option<&Path> {
         self.upgrade_backup.as_deref()
-    }
-
-    /// Writes a consistent copy of the database to `out` (which must not exist): `VACUUM
-    /// INTO`, or for an encrypted database `sqlcipher_export` into a file encrypted with
-    /// the same key.
-    pub(crate) async fn copy_to(&self, out: &Path) -> Result<()> {
-        #[cfg(feature = "encryption")]
-        if let Some(key) = &self.key {
-            return crate::crypt::copy_to(&self.pool, key, out).await;
-        }
-        sqlx::query("VACUUM INTO ?")
-            .bind(out.to_string_lossy().into_owned())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Copies an existing database (see [`Db::copy_to`]) before its pending migrations run.
-    async fn backup_before_upgrade(&self) -> Result<Option<PathBuf>> {
-        let pending = pending_migrations(&self.pool).await?;
-        if pending.is_empty() {
-            return Ok(None);
-        }
-        let out = upgrade_backup_path(&self.path);
-        self.copy_to(&out).await?;
-        tracing::info!(
-            "升级数据库前已备份到 {}（待执行的升级：{pending:?}）",
-            out.display()
-        );
-        Ok(Some(out))
     }
 
     /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so two
@@ -205,6 +171,26 @@ pub async fn pending_migrations(pool: &SqlitePool) -> Result<Vec<i64>> {
         return Ok(Vec::new());
     }
     Ok(known.into_iter().filter(|v| !applied.contains(v)).collect())
+}
+
+/// Copies an existing database with `VACUUM INTO` before its pending migrations run (an
+/// encrypted database's copy is encrypted with the same key: SQLCipher gives the target
+/// of `VACUUM INTO` the main database's key).
+async fn backup_before_upgrade(pool: &SqlitePool, path: &Path) -> Result<Option<PathBuf>> {
+    let pending = pending_migrations(pool).await?;
+    if pending.is_empty() {
+        return Ok(None);
+    }
+    let out = upgrade_backup_path(path);
+    sqlx::query("VACUUM INTO ?")
+        .bind(out.to_string_lossy().into_owned())
+        .execute(pool)
+        .await?;
+    tracing::info!(
+        "升级数据库前已备份到 {}（待执行的升级：{pending:?}）",
+        out.display()
+    );
+    Ok(Some(out))
 }
 
 /// Replaces a year's schedule inside `tx`.

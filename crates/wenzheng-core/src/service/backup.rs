@@ -64,7 +64,7 @@ pub(super) async fn open_read_only(path: &Path, db: &Path) -> Result<sqlx::Sqlit
     let options = SqliteConnectOptions::new().filename(path).read_only(true);
     let pool = SqlitePoolOptions::new().max_connections(1);
     #[cfg(feature = "encryption")]
-    return Ok(crate::crypt::connect(pool, options, path, db).await?.0);
+    return crate::crypt::connect(pool, options, path, db).await;
     #[cfg(not(feature = "encryption"))]
     {
         let _ = db;
@@ -89,7 +89,11 @@ impl Service {
         if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(dir).await?;
         }
-        self.db.copy_to(out).await?;
+        // An encrypted database's copy is encrypted with the same key (SQLCipher).
+        sqlx::query("VACUUM INTO ?")
+            .bind(out.to_string_lossy().to_string())
+            .execute(self.db.pool())
+            .await?;
         let pool = open_read_only(out, self.db.path()).await?;
         let check = verify_pool(&pool).await;
         pool.close().await;

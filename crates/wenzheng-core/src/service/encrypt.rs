@@ -84,7 +84,7 @@ impl Service {
         let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
             .fetch_one(self.db.pool())
             .await?;
-        crypt::copy_to(self.db.pool(), &key, &new).await?;
+        crypt::export_encrypted(self.db.pool(), &key, &new).await?;
         self.db.clone().close().await;
         // sqlx may finish closing a connection after `close` returned; the last one to close
         // deletes `<name>-wal` by name, which after the swap would be the new file's log.
