@@ -173,7 +173,7 @@ fn explain(e: sqlx::Error, keyed: bool, file: &Path) -> Error {
         .is_some_and(|c| c & 0xff == 26);
     if keyed && not_a_db {
         Error::Key(format!(
-            "数据库密钥不正确，无法打开 {}（文件未被修改）。请检查系统密钥环中的密钥或环境变量 {KEY_ENV}",
+            "数据库密钥不正确（或加密的文件已损坏），无法打开 {}，文件未被修改。请检查系统密钥环中的密钥或环境变量 {KEY_ENV}",
             file.display()
         ))
     } else {
