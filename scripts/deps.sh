@@ -4,8 +4,8 @@
 # Build: the Tauri 2 / WebKitGTK stack.
 BUILD_PACKAGES="build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev fonts-noto-cjk"
 # Tests: a virtual display, WebDriver for WebKitGTK, a session D-Bus with a notification
-# daemon, screenshots, PDF tools.
-TEST_PACKAGES="xvfb xauth webkit2gtk-driver dbus dunst imagemagick poppler-utils python3 cups cups-bsd cups-client printer-driver-cups-pdf strace xdotool"
+# daemon, screenshots, PDF tools, a Secret Service (GNOME Keyring) for the encryption tests.
+TEST_PACKAGES="xvfb xauth webkit2gtk-driver dbus dunst imagemagick poppler-utils python3 cups cups-bsd cups-client printer-driver-cups-pdf strace xdotool gnome-keyring libsecret-tools"
 # Package test (scripts/package-test): window lookup and a screenshot of the installed app.
 PACKAGE_TEST_PACKAGES="xvfb xauth xdotool x11-utils imagemagick dbus poppler-utils sqlite3 fonts-noto-cjk cups-client"
 

@@ -76,6 +76,16 @@ pub enum Command {
         /// 备份文件
         file: PathBuf,
     },
+    /// 把未加密的数据库改为加密保存（SQLCipher；密钥存入系统密钥环；原文件保留为 .before-encrypt-时间）
+    #[cfg(feature = "encryption")]
+    Encrypt {
+        /// 密钥取自环境变量 WENZHENG_DB_KEY（64 位十六进制数字），不生成、不存入密钥环
+        #[arg(long)]
+        key_env: bool,
+        /// 加密成功后用零覆盖并删除原来的明文文件（默认保留为 .before-encrypt-时间）
+        #[arg(long)]
+        remove_plaintext: bool,
+    },
     /// 统计报表：月报、承办单位情况与考核排名
     #[command(subcommand)]
     Report(crate::report::ReportCommand),

@@ -252,6 +252,34 @@ impl Out {
         })
     }
 
+    #[cfg(feature = "encryption")]
+    pub fn encrypted(&self, e: &wenzheng_core::crypt::EncryptView) -> Result<()> {
+        self.emit(e, || {
+            let mut s = format!(
+                "数据库 {} 已加密（校验 {} 条操作记录）\n密钥保存在：{}\n",
+                e.database, e.events_checked, e.key_location
+            );
+            if let Some(key) = &e.key {
+                // Groups of eight, for copying onto paper (they are accepted back as typed).
+                let groups: Vec<&str> = (0..key.len())
+                    .step_by(8)
+                    .map(|i| &key[i..(i + 8).min(key.len())])
+                    .collect();
+                let key = groups.join(" ");
+                s.push_str(&format!(
+                    "密钥（请抄写在纸上、密封后交单位保管；密钥环丢失时只能用它打开数据库和备份）：\n  {key}\n"
+                ));
+            }
+            match &e.plaintext_kept_as {
+                Some(k) => s.push_str(&format!(
+                    "原来的明文数据库保留为 {k}：核对无误后请删除它（它未加密）\n"
+                )),
+                None => s.push_str("原来的明文数据库已用零覆盖并删除\n"),
+            }
+            s
+        })
+    }
+
     pub fn restore(&self, r: &RestoreView) -> Result<()> {
         self.emit(r, || {
             let kept = r

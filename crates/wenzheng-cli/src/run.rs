@@ -89,6 +89,18 @@ async fn dispatch(svc: &Service, ctx: &Ctx, out: &Out, command: Command) -> Resu
         Command::Import(a) => crate::report::import(svc, ctx, out, a).await,
         Command::Archive(a) => crate::dossier::archive(svc, ctx, out, a).await,
         Command::SeedDemo(a) => crate::demo::run(svc, ctx, out, a).await,
+        #[cfg(feature = "encryption")]
+        Command::Encrypt {
+            key_env,
+            remove_plaintext,
+        } => {
+            let source = if key_env {
+                wenzheng_core::service::KeySource::Env
+            } else {
+                wenzheng_core::service::KeySource::Generate
+            };
+            out.encrypted(&svc.encrypt(ctx, source, remove_plaintext).await?)
+        }
         Command::Restore { .. } => unreachable!("restore runs before the database is opened"),
     }
 }

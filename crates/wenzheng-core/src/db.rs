@@ -67,10 +67,12 @@ impl Db {
             .pragma("mmap_size", MMAP_SIZE.to_string())
             .pragma("cache_size", CACHE_SIZE.to_string())
             .pragma("temp_store", "memory");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
+        let pool_options = SqlitePoolOptions::new().max_connections(4);
+        // With encryption, an encrypted file gets `PRAGMA key` first on every connection.
+        #[cfg(feature = "encryption")]
+        let pool = crate::crypt::connect(pool_options, options, path, path).await?;
+        #[cfg(not(feature = "encryption"))]
+        let pool = pool_options.connect_with(options).await?;
         let upgrade_backup = backup_before_upgrade(&pool, path).await?;
         MIGRATOR.run(&pool).await?;
         let db = Db {
@@ -189,7 +191,9 @@ pub async fn pending_migrations(pool: &SqlitePool) -> Result<Vec<i64>> {
     Ok(known.into_iter().filter(|v| !applied.contains(v)).collect())
 }
 
-/// Copies an existing database with `VACUUM INTO` before its pending migrations run.
+/// Copies an existing database with `VACUUM INTO` before its pending migrations run (an
+/// encrypted database's copy is encrypted with the same key: SQLCipher gives the target
+/// of `VACUUM INTO` the main database's key).
 async fn backup_before_upgrade(pool: &SqlitePool, path: &Path) -> Result<Option<PathBuf>> {
     let pending = pending_migrations(pool).await?;
     if pending.is_empty() {

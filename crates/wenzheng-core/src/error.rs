@@ -36,6 +36,9 @@ pub enum Error {
     /// Migrating the database schema failed.
     #[error("数据库升级失败：{0}")]
     Migrate(sqlx::migrate::MigrateError),
+    /// An encrypted database whose key is missing or wrong (feature `encryption`).
+    #[error("{0}")]
+    Key(String),
     /// Reading or writing a file failed.
     #[error("文件读写错误：{0}")]
     Io(#[from] std::io::Error),
@@ -90,6 +93,7 @@ impl Error {
             Error::NewerVersion(_) => "newer_version",
             Error::Database(_) => "database",
             Error::Migrate(_) => "migrate",
+            Error::Key(_) => "key",
             Error::Io(_) => "io",
         }
     }

@@ -12,6 +12,8 @@
 pub mod auth;
 pub mod calendar;
 pub mod clock;
+#[cfg(feature = "encryption")]
+pub mod crypt;
 pub mod db;
 pub mod deadline;
 pub mod due;

@@ -59,12 +59,17 @@ pub fn to_delete(mut dates: Vec<NaiveDate>, rotation: Rotation) -> Vec<NaiveDate
     dates.into_iter().filter(|d| !keep.contains(d)).collect()
 }
 
-pub(super) async fn open_read_only(path: &Path) -> Result<sqlx::SqlitePool> {
+/// Opens a backup read-only; an encrypted one with the key of the database `db`.
+pub(super) async fn open_read_only(path: &Path, db: &Path) -> Result<sqlx::SqlitePool> {
     let options = SqliteConnectOptions::new().filename(path).read_only(true);
-    Ok(SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await?)
+    let pool = SqlitePoolOptions::new().max_connections(1);
+    #[cfg(feature = "encryption")]
+    return crate::crypt::connect(pool, options, path, db).await;
+    #[cfg(not(feature = "encryption"))]
+    {
+        let _ = db;
+        Ok(pool.connect_with(options).await?)
+    }
 }
 
 impl Service {
@@ -84,11 +89,12 @@ impl Service {
         if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(dir).await?;
         }
+        // An encrypted database's copy is encrypted with the same key (SQLCipher).
         sqlx::query("VACUUM INTO ?")
             .bind(out.to_string_lossy().to_string())
             .execute(self.db.pool())
             .await?;
-        let pool = open_read_only(out).await?;
+        let pool = open_read_only(out, self.db.path()).await?;
         let check = verify_pool(&pool).await;
         pool.close().await;
         let check = check?;
@@ -154,7 +160,7 @@ impl Service {
         target: &Path,
         now: DateTime<FixedOffset>,
     ) -> Result<RestoreView> {
-        let check = Service::check_backup(backup).await?;
+        let check = Service::check_backup_for(backup, target).await?;
         let kept: Option<PathBuf> = if target.exists() {
             let name = target
                 .file_name()

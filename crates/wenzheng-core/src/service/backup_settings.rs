@@ -161,16 +161,23 @@ impl Service {
     }
 
     /// Checks a backup file (integrity and event chain) without changing anything;
-    /// refuses in Chinese when it is not a usable backup.
+    /// refuses in Chinese when it is not a usable backup. An encrypted backup is opened
+    /// with the key of the default database ([`crate::db::default_path`]).
     pub async fn check_backup(backup: &Path) -> Result<VerifyView> {
+        Service::check_backup_for(backup, &crate::db::default_path()).await
+    }
+
+    /// [`Service::check_backup`], opening an encrypted backup with the key of `db`.
+    pub async fn check_backup_for(backup: &Path, db: &Path) -> Result<VerifyView> {
         if !backup.is_file() {
             return Err(Error::NotFound(format!(
                 "备份文件 {} 不存在",
                 backup.display()
             )));
         }
-        let pool = open_read_only(backup).await.map_err(|e| {
-            Error::Invalid(format!("{} 不是可用的数据库文件：{e}", backup.display()))
+        let pool = open_read_only(backup, db).await.map_err(|e| match e {
+            Error::Key(_) => e,
+            e => Error::Invalid(format!("{} 不是可用的数据库文件：{e}", backup.display())),
         })?;
         let check = verify_pool(&pool).await;
         pool.close().await;
@@ -245,7 +252,7 @@ impl Service {
     /// the database again (the desktop app restarts).
     pub async fn restore_live(&self, ctx: &Ctx, backup: &Path) -> Result<crate::view::RestoreView> {
         auth::require(ctx.actor.role, Permission::Backup)?;
-        let check = Service::check_backup(backup).await?;
+        let check = Service::check_backup_for(backup, self.db.path()).await?;
         let mut tx = self.db.write().await?;
         event(
             &mut tx,

@@ -12,6 +12,8 @@ mod cases;
 pub mod demo;
 pub mod desk;
 pub mod documents;
+#[cfg(feature = "encryption")]
+mod encrypt;
 mod export_personal;
 mod integrity;
 mod links;
@@ -37,6 +39,8 @@ pub use backup::{to_delete, Rotation};
 pub use backup_settings::{list_backup_files, BackupFile, BackupSettings};
 pub use calendar::DayMode;
 pub use cases::{ListFilter, NewCase};
+#[cfg(feature = "encryption")]
+pub use encrypt::KeySource;
 pub use links::{merge_reply_text, LinkMode};
 pub use reports::{Dossier, ImportMode, ImportProgress, IssuedRecord};
 pub use search::{CasePage, SearchFilter};
