@@ -715,6 +715,10 @@ async fn the_bell_opens_the_case_and_a_notification_click_too() {
     let driver = Driver::spawn(port, native_port, &db, tmp.path().join("tauri-driver.log"));
     let client = connect(port).await;
     set_up_and_sign_in(&client).await;
+    // The dashboard's countdown runs on the app's clock (12:00 due, 09:30 now), not on the
+    // PC's clock as the window reads it.
+    let card = wait_text(&client, "q-awaiting_ack", |t| t.contains("最早一件")).await;
+    assert!(card.contains("最早一件还剩 2 小时"), "{card}");
 
     wait_text(&client, "bell-count", |t| t == "3").await;
     screenshot(&client, "watch-bell.png").await;

@@ -137,8 +137,8 @@ function setQueue(q) {
 
 // ---- dashboard (工作台) -----------------------------------------------------------------
 
-function countdown(ackDue) {
-  const ms = Date.parse(ackDue) - Date.now();
+function countdown(ackDue, now) {
+  const ms = Date.parse(ackDue) - Date.parse(now);
   if (Number.isNaN(ms)) return "";
   if (ms <= 0) return "最早一件已超过 24 小时";
   const h = Math.floor(ms / 3600000);
@@ -158,7 +158,7 @@ async function loadDashboard() {
         b.appendChild(el("span", "dash-count", String(q.count)));
         b.appendChild(el("span", "dash-label", q.label));
         if (q.queue === "awaiting_ack" && d.next_ack_due) {
-          b.appendChild(el("span", "dash-note", countdown(d.next_ack_due)));
+          b.appendChild(el("span", "dash-note", countdown(d.next_ack_due, d.now)));
         }
         b.addEventListener("click", () => {
           resetFilters();

@@ -69,6 +69,9 @@ pub struct DashboardView {
     pub next_ack_due: Option<String>,
     /// Today's date (`YYYY-MM-DD`) as the counts were taken.
     pub today: String,
+    /// The moment the counts were taken (RFC 3339): the countdown is measured from it,
+    /// not from the PC's clock as the window reads it.
+    pub now: String,
 }
 
 /// The reply date a case would have after an assignment.
@@ -219,6 +222,7 @@ impl Service {
             by_status,
             next_ack_due,
             today: ctx.now.date_naive().format("%Y-%m-%d").to_string(),
+            now: ctx.now.to_rfc3339(),
         })
     }
 }
