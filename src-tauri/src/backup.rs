@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 use wenzheng_core::service::{list_backup_files, BackupFile, BackupSettings};
 use wenzheng_core::view::{BackupView, RestoreView};
 use wenzheng_core::{Ctx, Service};
@@ -74,20 +73,11 @@ pub async fn choose_backup_dir(
     let ctx = state.ctx()?;
     // Only the people who may change the setting get the dialog.
     state.service.backup_settings(&ctx).await?;
-    let picked = tauri::async_runtime::spawn_blocking(move || {
-        app.dialog()
-            .file()
-            .set_title("选择备份文件夹（U 盘或网络共享）")
+    crate::dialogs::ask(app, "选择文件夹", |d| {
+        d.set_title("选择备份文件夹（U 盘或网络共享）")
             .blocking_pick_folder()
     })
     .await
-    .map_err(|e| IpcError {
-        code: "io",
-        message: format!("无法打开选择文件夹的对话框：{e}"),
-    })?;
-    Ok(picked
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
 }
 
 /// Backs up now into the backup folder (administrators only).

@@ -11,6 +11,7 @@ mod bell;
 mod clock;
 mod commands;
 mod desk;
+mod dialogs;
 mod files;
 mod ipc_error;
 mod logging;

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 use wenzheng_core::report::assess::SCORED;
 use wenzheng_core::report::export::{write_register_csv, write_register_xlsx, write_report_xlsx};
 use wenzheng_core::report::{AssessmentRule, Period, Report};
@@ -89,19 +88,13 @@ pub async fn choose_save_file(
         "csv" => ("CSV 文件", "csv"),
         _ => ("Excel 工作簿", "xlsx"),
     };
-    let picked = tauri::async_runtime::spawn_blocking(move || {
-        app.dialog()
-            .file()
-            .set_title("保存到")
+    crate::dialogs::ask(app, "保存文件", move |d| {
+        d.set_title("保存到")
             .set_file_name(name)
             .add_filter(label, &[ext])
             .blocking_save_file()
     })
     .await
-    .map_err(|e| io_error("无法打开保存文件的对话框", e))?;
-    Ok(picked
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
 }
 
 /// Asks for a file to import (XLSX or CSV); none when cancelled.
@@ -111,18 +104,12 @@ pub async fn choose_import_file(
     state: State<'_, AppState>,
 ) -> CmdResult<Option<String>> {
     state.ctx()?;
-    let picked = tauri::async_runtime::spawn_blocking(move || {
-        app.dialog()
-            .file()
-            .set_title("选择要导入的 Excel 或 CSV 文件")
+    crate::dialogs::ask(app, "选择文件", |d| {
+        d.set_title("选择要导入的 Excel 或 CSV 文件")
             .add_filter("Excel 或 CSV", &["xlsx", "xls", "ods", "csv"])
             .blocking_pick_file()
     })
     .await
-    .map_err(|e| io_error("无法打开选择文件的对话框", e))?;
-    Ok(picked
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
 }
 
 /// Writes the report of a period as an XLSX workbook (one sheet per table) to `path`.
@@ -196,17 +183,11 @@ pub async fn choose_folder(
     state: State<'_, AppState>,
 ) -> CmdResult<Option<String>> {
     state.ctx()?;
-    let picked = tauri::async_runtime::spawn_blocking(move || {
-        app.dialog()
-            .file()
-            .set_title("选择归档导出的文件夹（空文件夹）")
+    crate::dialogs::ask(app, "选择文件夹", |d| {
+        d.set_title("选择归档导出的文件夹（空文件夹）")
             .blocking_pick_folder()
     })
     .await
-    .map_err(|e| io_error("无法打开选择文件夹的对话框", e))?;
-    Ok(picked
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
 }
 
 /// Writes the yearly archive (each archived case's dossier and attachments, the year's
