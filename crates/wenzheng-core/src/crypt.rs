@@ -165,7 +165,7 @@ pub(crate) async fn connect(
 }
 
 /// Turns SQLite's "file is not a database" on a keyed open into a wrong-key message.
-fn explain(e: sqlx::Error, keyed: bool, file: &Path) -> Error {
+pub(crate) fn explain(e: sqlx::Error, keyed: bool, file: &Path) -> Error {
     let not_a_db = e
         .as_database_error()
         .and_then(|d| d.code())
@@ -185,10 +185,10 @@ fn explain(e: sqlx::Error, keyed: bool, file: &Path) -> Error {
 /// with `sqlcipher_export` (`VACUUM INTO` would write plaintext from a plaintext database;
 /// from an encrypted one it writes a copy encrypted with the same key, which is what
 /// backups use).
-pub(crate) async fn export_encrypted(pool: &SqlitePool, key: &Key, out: &Path) -> Result<()> {
+pub(crate) async fn export_encrypted(pool: &sqlx::AnyPool, key: &Key, out: &Path) -> Result<()> {
     let out_text = out.to_string_lossy().into_owned();
     let mut conn = pool.acquire().await?;
-    sqlx::query("ATTACH DATABASE ? AS wz_copy KEY ?")
+    sqlx::query("ATTACH DATABASE $1 AS wz_copy KEY $2")
         .bind(out_text)
         .bind(key.literal())
         .execute(&mut *conn)

@@ -39,12 +39,20 @@ pub enum Error {
     /// An encrypted database whose key is missing or wrong (feature `encryption`).
     #[error("{0}")]
     Key(String),
+    /// The database server cannot be reached (or refused the sign-in).
+    #[error("{0}")]
+    Unavailable(String),
+    /// Someone else changed the record since it was read (optimistic locking on a shared
+    /// server); nothing was written, and the user reloads and tries again.
+    #[error("{0}")]
+    Conflict(String),
     /// Reading or writing a file failed.
     #[error("文件读写错误：{0}")]
     Io(#[from] std::io::Error),
 }
 
-/// SQLite's primary result codes that mean something to the user.
+/// SQLite's primary result codes (PostgreSQL's are five-character SQLSTATEs, told apart by
+/// the error's type) that mean something to the user.
 const SQLITE_READONLY: i32 = 8;
 const SQLITE_CORRUPT: i32 = 11;
 const SQLITE_FULL: i32 = 13;
@@ -54,6 +62,7 @@ impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         let code = e
             .as_database_error()
+            .filter(|d| d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some())
             .and_then(|d| d.code())
             .and_then(|c| c.parse::<i32>().ok())
             // Extended result codes carry the primary code in the low byte.
@@ -64,7 +73,12 @@ impl From<sqlx::Error> for Error {
             Some(SQLITE_CORRUPT | SQLITE_NOTADB) => Error::Corrupt(format!(
                 "数据库文件已损坏或不是本程序的数据库（{e}）。可以从最近的备份恢复：wenzheng restore 备份文件"
             )),
-            _ => Error::Database(e),
+            _ => match e.as_database_error().and_then(|d| d.code()).as_deref() {
+                // PostgreSQL's SQLSTATEs for a full disk and a read-only server.
+                Some("53100") => Error::DiskFull,
+                Some("25006") => Error::ReadOnly,
+                _ => Error::Database(e),
+            },
         }
     }
 }
@@ -94,6 +108,8 @@ impl Error {
             Error::Database(_) => "database",
             Error::Migrate(_) => "migrate",
             Error::Key(_) => "key",
+            Error::Unavailable(_) => "unavailable",
+            Error::Conflict(_) => "conflict",
             Error::Io(_) => "io",
         }
     }

@@ -24,6 +24,7 @@ pub mod paste;
 pub mod privacy;
 pub mod report;
 pub mod service;
+pub mod sql;
 pub mod view;
 pub mod workflow;
 

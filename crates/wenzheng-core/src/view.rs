@@ -298,6 +298,7 @@ pub struct UnitView {
     /// Name, e.g. 镇农业农村办.
     pub name: String,
     /// Whether it can be assigned.
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub active: bool,
 }
 
@@ -352,6 +353,7 @@ pub struct CalendarOverrideView {
     /// `YYYY-MM-DD`.
     pub day: String,
     /// `true`: a day off (休); `false`: a working day (班).
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub is_off_day: bool,
     /// The office's note.
     pub note: Option<String>,
@@ -367,6 +369,7 @@ pub struct CalendarDayView {
     /// Holiday name.
     pub name: String,
     /// `true`: day off; `false`: make-up working day (调休上班).
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub is_off_day: bool,
 }
 

@@ -300,7 +300,7 @@ async fn restoring_the_open_database_checks_first_and_keeps_the_old_file() {
         Err(Error::Forbidden(_))
     ));
 
-    let path = svc.db().path().to_path_buf();
+    let path = svc.db().file().unwrap().to_path_buf();
     let done = svc.restore_live(&admin, &backup).await.unwrap();
     let kept = done.previous_kept_as.expect("the old file is kept");
     let reopened = Service::open(&path).await.unwrap();

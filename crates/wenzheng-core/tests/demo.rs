@@ -99,8 +99,8 @@ async fn the_same_seed_gives_the_same_database_and_it_verifies() {
     for q in ["路灯", "垃圾清运", "自来水水质差"] {
         let like = format!("%{q}%");
         let want: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM cases c WHERE c.title LIKE ?1 OR c.content LIKE ?1
-               OR EXISTS (SELECT 1 FROM replies r WHERE r.case_id = c.id AND r.text LIKE ?1)",
+            "SELECT COUNT(*) FROM cases c WHERE c.title LIKE $1 OR c.content LIKE $1
+               OR EXISTS (SELECT 1 FROM replies r WHERE r.case_id = c.id AND r.text LIKE $1)",
         )
         .bind(&like)
         .fetch_one(pool)

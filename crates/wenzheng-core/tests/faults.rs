@@ -79,13 +79,14 @@ async fn a_full_disk_and_a_read_only_file_say_so_and_roll_back() {
         .await
         .unwrap();
     let big = "满".repeat(200_000);
-    let err: Error =
-        sqlx::query("INSERT INTO units (name, created_at) VALUES (?, '2026-11-27T09:00:00+08:00')")
-            .bind(&big)
-            .execute(&mut *conn)
-            .await
-            .unwrap_err()
-            .into();
+    let err: Error = sqlx::query(
+        "INSERT INTO units (name, created_at) VALUES ($1, '2026-11-27T09:00:00+08:00')",
+    )
+    .bind(&big)
+    .execute(&mut *conn)
+    .await
+    .unwrap_err()
+    .into();
     assert!(matches!(err, Error::DiskFull), "{err:?}");
     assert!(err.to_string().starts_with("磁盘空间已满"), "{err}");
     sqlx::query("PRAGMA query_only = 1")

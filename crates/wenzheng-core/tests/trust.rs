@@ -311,7 +311,7 @@ async fn backup_and_restore_keep_everything_and_the_old_file() {
     )
     .await
     .unwrap();
-    let db_path = svc.db().path().to_path_buf();
+    let db_path = svc.db().file().unwrap().to_path_buf();
     svc.shutdown().await;
 
     // A file that is not a database is refused and nothing changes.

@@ -50,7 +50,7 @@ async fn previous_version_db(path: &Path) -> usize {
             "INSERT INTO cases (number, source, title, content, category, complexity, status,
                     received_at, registered_at, registered_by, ack_due, reply_due,
                     working_days, calendar_complete)
-             VALUES (?, '网络问政平台', ?, '内容', '民生', 'ordinary', 'pending',
+             VALUES ($1, '网络问政平台', $2, '内容', '民生', 'ordinary', 'pending',
                      '2026-11-02T09:00:00+08:00', '2026-11-02T09:30:00+08:00', 1,
                      '2026-11-03T09:30:00+08:00', '2026-11-11', 7, 1)",
         )

@@ -83,7 +83,7 @@ async fn apply(svc: &Service, ctx: &Ctx, cmd: &Cmd) -> wenzheng_core::Result<()>
 }
 
 fn files(svc: &Service) -> (Vec<u8>, Vec<u8>) {
-    let path = svc.db().path();
+    let path = svc.db().file().unwrap();
     let wal = path.with_extension("db-wal");
     (
         std::fs::read(path).unwrap(),

@@ -23,10 +23,10 @@ pub struct UserChange {
 }
 
 /// A user row as stored: id, display name, role code, unit id, active.
-type Stored = (i64, String, String, Option<i64>, bool);
+type Stored = (i64, String, String, Option<i64>, crate::sql::Flag);
 
-async fn stored(conn: &mut sqlx::SqliteConnection, login: &str) -> Result<Stored> {
-    sqlx::query_as("SELECT id, display_name, role, unit_id, active FROM users WHERE login = ?")
+async fn stored(conn: &mut sqlx::AnyConnection, login: &str) -> Result<Stored> {
+    sqlx::query_as("SELECT id, display_name, role, unit_id, active FROM users WHERE login = $1")
         .bind(login)
         .fetch_optional(conn)
         .await?
@@ -34,9 +34,9 @@ async fn stored(conn: &mut sqlx::SqliteConnection, login: &str) -> Result<Stored
 }
 
 /// Refuses when `user_id` is the only active administrator.
-async fn keep_an_admin(conn: &mut sqlx::SqliteConnection, user_id: i64, what: &str) -> Result<()> {
+async fn keep_an_admin(conn: &mut sqlx::AnyConnection, user_id: i64, what: &str) -> Result<()> {
     let others: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?",
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> $1",
     )
     .bind(user_id)
     .fetch_one(conn)
@@ -62,10 +62,11 @@ impl Service {
         let role: Role = change.role.parse()?;
         let unit = optional("所属单位", change.unit.as_deref(), 100)?;
         let mut tx = self.db.write().await?;
-        let (id, name, old_role, old_unit, active) = stored(&mut tx, login).await?;
+        let (id, name, old_role, old_unit, crate::sql::Flag(active)) =
+            stored(&mut tx, login).await?;
         let unit_id: Option<i64> = match (&unit, role) {
             (Some(u), Role::Unit) => Some(
-                sqlx::query_scalar("SELECT id FROM units WHERE name = ?")
+                sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
                     .bind(u)
                     .fetch_optional(&mut *tx)
                     .await?
@@ -83,7 +84,7 @@ impl Service {
         if old_role == role.code() && old_unit == unit_id {
             return Err(Error::Invalid(format!("用户“{login}”的角色和单位没有变化")));
         }
-        sqlx::query("UPDATE users SET role = ?, unit_id = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET role = $1, unit_id = $2 WHERE id = $3")
             .bind(role.code())
             .bind(unit_id)
             .bind(id)
@@ -117,7 +118,7 @@ impl Service {
         auth::require(ctx.actor.role, Permission::ManageUsers)?;
         let login = login.trim();
         let mut tx = self.db.write().await?;
-        let (id, name, role, _, was) = stored(&mut tx, login).await?;
+        let (id, name, role, _, crate::sql::Flag(was)) = stored(&mut tx, login).await?;
         if was == active {
             let state = if active {
                 "已是启用状态"
@@ -134,8 +135,8 @@ impl Service {
                 keep_an_admin(&mut tx, id, "停用").await?;
             }
         }
-        sqlx::query("UPDATE users SET active = ? WHERE id = ?")
-            .bind(active)
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(i64::from(active))
             .bind(id)
             .execute(&mut *tx)
             .await?;

@@ -19,7 +19,11 @@ pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
 impl Service {
     /// The folder that holds attachment files, beside the database file.
     pub fn attachment_dir(&self) -> PathBuf {
-        let db = self.db.path();
+        let db = self
+            .db
+            .file()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(crate::db::default_path);
         db.parent()
             .unwrap_or_else(|| Path::new("."))
             .join("attachments")
@@ -72,7 +76,7 @@ impl Service {
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO attachments (case_id, file_name, stored_path, sha256, size, created_at, created_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(case.id)
         .bind(&name)
@@ -110,7 +114,7 @@ impl Service {
     /// the recorded hash.
     pub async fn attachment_file(&self, ctx: &Ctx, id: i64) -> Result<(AttachmentView, PathBuf)> {
         let row: Option<(i64, String, String, String, i64, String)> = sqlx::query_as(
-            "SELECT case_id, file_name, stored_path, sha256, size, created_at FROM attachments WHERE id = ?",
+            "SELECT case_id, file_name, stored_path, sha256, size, created_at FROM attachments WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.db.pool())

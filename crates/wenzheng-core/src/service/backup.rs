@@ -89,12 +89,13 @@ impl Service {
         if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(dir).await?;
         }
+        self.db.require_file("备份")?;
         // An encrypted database's copy is encrypted with the same key (SQLCipher).
-        sqlx::query("VACUUM INTO ?")
+        sqlx::query("VACUUM INTO $1")
             .bind(out.to_string_lossy().to_string())
             .execute(self.db.pool())
             .await?;
-        let pool = open_read_only(out, self.db.path()).await?;
+        let pool = open_read_only(out, self.db.require_file("备份")?).await?;
         let check = verify_pool(&pool).await;
         pool.close().await;
         let check = check?;

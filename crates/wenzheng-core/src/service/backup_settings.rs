@@ -71,7 +71,7 @@ impl Service {
     pub async fn backup_settings(&self, ctx: &Ctx) -> Result<BackupSettings> {
         auth::require(ctx.actor.role, Permission::Backup)?;
         let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT key, value FROM settings WHERE key IN (?, ?, ?)")
+            sqlx::query_as("SELECT key, value FROM settings WHERE key IN ($1, $2, $3)")
                 .bind(DIR)
                 .bind(DAILY)
                 .bind(MONTHLY)
@@ -252,7 +252,7 @@ impl Service {
     /// the database again (the desktop app restarts).
     pub async fn restore_live(&self, ctx: &Ctx, backup: &Path) -> Result<crate::view::RestoreView> {
         auth::require(ctx.actor.role, Permission::Backup)?;
-        let check = Service::check_backup_for(backup, self.db.path()).await?;
+        let check = Service::check_backup_for(backup, self.db.require_file("恢复")?).await?;
         let mut tx = self.db.write().await?;
         event(
             &mut tx,
@@ -266,7 +266,7 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
-        let target = self.db.path().to_path_buf();
+        let target = self.db.require_file("恢复")?.to_path_buf();
         self.db.clone().close().await;
         Service::restore(backup, &target, ctx.now).await
     }

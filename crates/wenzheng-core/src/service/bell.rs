@@ -20,7 +20,7 @@ type BellRow = (
     String,
     String,
     String,
-    bool,
+    crate::sql::Flag,
 );
 
 impl Service {
@@ -30,7 +30,7 @@ impl Service {
         let mut tx = self.db.pool().begin().await?;
         let unread: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM notifications_sent n WHERE NOT EXISTS
-                (SELECT 1 FROM notification_reads r WHERE r.user_id = ? AND r.key = n.key)",
+                (SELECT 1 FROM notification_reads r WHERE r.user_id = $1 AND r.key = n.key)",
         )
         .bind(ctx.actor.id)
         .fetch_one(&mut *tx)
@@ -38,9 +38,9 @@ impl Service {
         let rows: Vec<BellRow> = sqlx::query_as(
             "SELECT n.key, n.kind, n.case_id, c.number, n.summary, n.body, n.sent_at,
                     EXISTS (SELECT 1 FROM notification_reads r
-                            WHERE r.user_id = ? AND r.key = n.key)
+                            WHERE r.user_id = $1 AND r.key = n.key)
              FROM notifications_sent n LEFT JOIN cases c ON c.id = n.case_id
-             ORDER BY n.sent_at DESC, n.rowid LIMIT ?",
+             ORDER BY n.sent_at DESC, n.rowid LIMIT $2",
         )
         .bind(ctx.actor.id)
         .bind(BELL_ITEMS)
@@ -52,7 +52,16 @@ impl Service {
             items: rows
                 .into_iter()
                 .map(
-                    |(key, kind, case_id, case_number, summary, body, sent_at, read)| BellItem {
+                    |(
+                        key,
+                        kind,
+                        case_id,
+                        case_number,
+                        summary,
+                        body,
+                        sent_at,
+                        crate::sql::Flag(read),
+                    )| BellItem {
                         key,
                         kind,
                         case_id,
@@ -74,7 +83,7 @@ impl Service {
         let mut tx = self.db.write().await?;
         if let Some(key) = key {
             let known: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM notifications_sent WHERE key = ?")
+                sqlx::query_scalar("SELECT 1 FROM notifications_sent WHERE key = $1")
                     .bind(key)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -84,7 +93,7 @@ impl Service {
         }
         sqlx::query(
             "INSERT OR IGNORE INTO notification_reads (user_id, key, read_at)
-             SELECT ?, key, ? FROM notifications_sent WHERE ? IS NULL OR key = ?",
+             SELECT $1, key, $2 FROM notifications_sent WHERE $3 IS NULL OR key = $4",
         )
         .bind(ctx.actor.id)
         .bind(format_instant(&ctx.now))

@@ -5,7 +5,9 @@ use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::json;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
+
+use crate::sql::Sql;
 
 use super::record::{event, load_calendar, load_official_calendar, CaseRow};
 use super::{optional, Ctx, Service};
@@ -68,7 +70,7 @@ impl Service {
     /// One year of the calendar with its exceptions.
     pub async fn calendar_year(&self, year: i32) -> Result<CalendarYearView> {
         let head: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT source, imported_at FROM calendar_years WHERE year = ?")
+            sqlx::query_as("SELECT source, imported_at FROM calendar_years WHERE year = $1")
                 .bind(year)
                 .fetch_optional(self.db.pool())
                 .await?;
@@ -78,14 +80,14 @@ impl Service {
             ))
         })?;
         let days: Vec<CalendarDayView> = sqlx::query_as(
-            "SELECT day, name, is_off_day FROM calendar_days WHERE year = ? ORDER BY day",
+            "SELECT day, name, is_off_day FROM calendar_days WHERE year = $1 ORDER BY day",
         )
         .bind(year)
         .fetch_all(self.db.pool())
         .await?;
         let overrides: Vec<CalendarOverrideView> = sqlx::query_as(
             "SELECT day, is_off_day, note, updated_at FROM calendar_overrides
-             WHERE day BETWEEN ? AND ? ORDER BY day",
+             WHERE day BETWEEN $1 AND $2 ORDER BY day",
         )
         .bind(format!("{year:04}-01-01"))
         .bind(format!("{year:04}-12-31"))
@@ -118,7 +120,7 @@ impl Service {
         let schedule = YearSchedule::parse(json_text)?;
         let mut tx = self.db.write().await?;
         let existed: Option<i64> =
-            sqlx::query_scalar("SELECT COUNT(*) FROM calendar_days WHERE year = ?")
+            sqlx::query_scalar("SELECT COUNT(*) FROM calendar_days WHERE year = $1")
                 .bind(schedule.year)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -185,12 +187,12 @@ impl Service {
             )));
         }
         let official_working = official.is_working_day(date);
-        let before: Option<(bool, Option<String>)> =
-            sqlx::query_as("SELECT is_off_day, note FROM calendar_overrides WHERE day = ?")
+        let before: Option<(crate::sql::Flag, Option<String>)> =
+            sqlx::query_as("SELECT is_off_day, note FROM calendar_overrides WHERE day = $1")
                 .bind(&key)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let was_working = before.as_ref().map_or(official_working, |(off, _)| !off);
+        let was_working = before.as_ref().map_or(official_working, |(off, _)| !off.0);
         let cn = chinese_date(date);
         let working = match mode {
             DayMode::Official => {
@@ -200,7 +202,7 @@ impl Service {
                         if official_working { "上班" } else { "休息" }
                     )));
                 }
-                sqlx::query("DELETE FROM calendar_overrides WHERE day = ?")
+                sqlx::query("DELETE FROM calendar_overrides WHERE day = $1")
                     .bind(&key)
                     .execute(&mut *tx)
                     .await?;
@@ -216,7 +218,7 @@ impl Service {
                 }
                 sqlx::query(
                     "INSERT INTO calendar_overrides (day, is_off_day, note, updated_at, updated_by)
-                     VALUES (?, ?, ?, ?, ?)
+                     VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT (day) DO UPDATE SET is_off_day = excluded.is_off_day,
                         note = excluded.note, updated_at = excluded.updated_at,
                         updated_by = excluded.updated_by",
@@ -258,7 +260,7 @@ impl Service {
             "calendar_day",
             &summary,
             Some(json!({ "day": key, "working_day": was_working,
-                "override": before.as_ref().map(|(off, note)| json!({ "is_off_day": off, "note": note })) })),
+                "override": before.as_ref().map(|(off, note)| json!({ "is_off_day": off.0, "note": note })) })),
             Some(json!({ "day": key, "mode": mode.code(), "working_day": working, "note": note,
                 "recomputed": recomputed.iter().map(|r| &r.number).collect::<Vec<_>>() })),
         )
@@ -309,7 +311,7 @@ fn chinese_date(d: NaiveDate) -> String {
 /// include a day in `from..=to` (received before `to`, due on or after `from`), with the
 /// calendar as it now stands in `tx`. Each change lands on the case's timeline.
 pub(super) async fn refresh_open_deadlines(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     ctx: &Ctx,
     from: NaiveDate,
     to: NaiveDate,
@@ -320,11 +322,8 @@ pub(super) async fn refresh_open_deadlines(
         .filter(|s| s.is_open())
         .map(|s| s.code())
         .collect();
-    let mut q = sqlx::QueryBuilder::<Sqlite>::new("SELECT * FROM cases WHERE status IN (");
-    let mut sep = q.separated(", ");
-    for s in open {
-        sep.push_bind(s);
-    }
+    let mut q = Sql::new("SELECT * FROM cases WHERE status IN (");
+    q.push_list(open, ", ");
     q.push(") AND substr(received_at, 1, 10) < ")
         .push_bind(to.format("%Y-%m-%d").to_string())
         .push(" AND reply_due >= ")
@@ -344,12 +343,12 @@ pub(super) async fn refresh_open_deadlines(
             continue;
         }
         sqlx::query(
-            "UPDATE cases SET reply_due = ?, working_days = ?, calendar_complete = ?,
-                version = version + 1 WHERE id = ?",
+            "UPDATE cases SET reply_due = $1, working_days = $2, calendar_complete = $3,
+                version = version + 1 WHERE id = $4",
         )
         .bind(&due)
         .bind(i64::from(d.working_days))
-        .bind(d.calendar_complete)
+        .bind(i64::from(d.calendar_complete))
         .bind(row.id)
         .execute(&mut **tx)
         .await?;

@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::record::load_calendar;
 use super::Service;
@@ -23,7 +23,7 @@ pub(crate) struct CalendarCache(Arc<Mutex<Loaded>>);
 
 impl CalendarCache {
     /// The stored calendar as seen by `conn` (inside its transaction, if any).
-    pub(crate) async fn get(&self, conn: &mut SqliteConnection) -> Result<Arc<WorkCalendar>> {
+    pub(crate) async fn get(&self, conn: &mut AnyConnection) -> Result<Arc<WorkCalendar>> {
         let version: i64 = sqlx::query_scalar("SELECT version FROM calendar_version")
             .fetch_one(&mut *conn)
             .await?;
@@ -51,7 +51,7 @@ impl Service {
     /// The working-day calendar for a call, from memory unless the stored one changed.
     pub(crate) async fn work_calendar(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut AnyConnection,
     ) -> Result<Arc<WorkCalendar>> {
         self.calendar_cache.get(conn).await
     }

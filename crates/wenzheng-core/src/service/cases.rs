@@ -1,9 +1,9 @@
 //! Registering, reading and listing cases.
 
+use crate::sql::Sql;
 use chrono::{Datelike, Duration};
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::{QueryBuilder, Sqlite};
 
 use super::record::{active_units, event, load_case, CaseRow};
 use super::{optional, required, Ctx, Service};
@@ -159,7 +159,7 @@ pub(crate) fn validate_new_case(ctx: &Ctx, input: NewCase) -> Result<ValidCase> 
 /// Inserts a validated case inside `tx` with its number, deadlines and `register` event;
 /// `summary` replaces the event's default summary. Returns the new id.
 pub(crate) async fn insert_case(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     ctx: &Ctx,
     calendar: &crate::calendar::WorkCalendar,
     v: &ValidCase,
@@ -190,7 +190,7 @@ pub(crate) async fn insert_case(
     );
     let year = ctx.now.year();
     let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO counters (name, year, value) VALUES ('case', ?, 1)
+        "INSERT INTO counters (name, year, value) VALUES ('case', $1, 1)
              ON CONFLICT (name, year) DO UPDATE SET value = value + 1 RETURNING value",
     )
     .bind(year)
@@ -201,7 +201,7 @@ pub(crate) async fn insert_case(
         "INSERT INTO cases (number, source, link, poster, phone, title, content, category,
                 important, sensitive, complexity, status, received_at, registered_at,
                 registered_by, ack_due, reply_due, working_days, calendar_complete)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
     )
     .bind(&number)
     .bind(source)
@@ -211,8 +211,8 @@ pub(crate) async fn insert_case(
     .bind(title)
     .bind(content)
     .bind(category.label())
-    .bind(v.important)
-    .bind(v.sensitive)
+    .bind(i64::from(v.important))
+    .bind(i64::from(v.sensitive))
     .bind(complexity.code())
     .bind(CaseStatus::Pending.code())
     .bind(format_instant(&received))
@@ -221,7 +221,7 @@ pub(crate) async fn insert_case(
     .bind(format_instant(&deadlines.ack_due))
     .bind(deadlines.reply_due.format("%Y-%m-%d").to_string())
     .bind(i64::from(deadlines.working_days))
-    .bind(deadlines.calendar_complete)
+    .bind(i64::from(deadlines.calendar_complete))
     .fetch_one(&mut **tx)
     .await?;
     let after = json!({
@@ -268,33 +268,33 @@ impl Service {
             assignments: rows!(AssignmentView,
                 "SELECT a.id, u.name AS unit, a.role, a.requirements, a.assigned_at, a.returned_at,
                         a.return_reason
-                 FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.case_id = ? ORDER BY a.id"),
+                 FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.case_id = $1 ORDER BY a.id"),
             instructions: rows!(InstructionView,
-                "SELECT id, leader, text, created_at FROM instructions WHERE case_id = ? ORDER BY id"),
+                "SELECT id, leader, text, created_at FROM instructions WHERE case_id = $1 ORDER BY id"),
             urgings: rows!(UrgingView,
                 "SELECT g.id, u.name AS unit, g.level, g.text, g.created_at
-                 FROM urgings g JOIN units u ON u.id = g.unit_id WHERE g.case_id = ? ORDER BY g.id"),
+                 FROM urgings g JOIN units u ON u.id = g.unit_id WHERE g.case_id = $1 ORDER BY g.id"),
             progress: rows!(ProgressView,
                 "SELECT p.id, u.name AS unit, p.text, p.created_at
-                 FROM progress_reports p JOIN units u ON u.id = p.unit_id WHERE p.case_id = ? ORDER BY p.id"),
+                 FROM progress_reports p JOIN units u ON u.id = p.unit_id WHERE p.case_id = $1 ORDER BY p.id"),
             replies: rows!(ReplyView,
-                "SELECT id, kind, text, published_at, created_at FROM replies WHERE case_id = ? ORDER BY id"),
+                "SELECT id, kind, text, published_at, created_at FROM replies WHERE case_id = $1 ORDER BY id"),
             feedbacks: rows!(FeedbackView,
-                "SELECT id, seq, recipients, reply_id, created_at FROM feedbacks WHERE case_id = ? ORDER BY seq"),
+                "SELECT id, seq, recipients, reply_id, created_at FROM feedbacks WHERE case_id = $1 ORDER BY seq"),
             extensions: rows!(ExtensionView,
                 "SELECT e.id, e.days, e.reason, u.display_name AS approved_by, e.created_at
-                 FROM extensions e JOIN users u ON u.id = e.approved_by WHERE e.case_id = ? ORDER BY e.id"),
+                 FROM extensions e JOIN users u ON u.id = e.approved_by WHERE e.case_id = $1 ORDER BY e.id"),
             attachments: rows!(
                 AttachmentView,
-                "SELECT id, file_name, sha256, size, created_at FROM attachments WHERE case_id = ? ORDER BY id"
+                "SELECT id, file_name, sha256, size, created_at FROM attachments WHERE case_id = $1 ORDER BY id"
             ),
             followups: rows!(
                 FollowupView,
-                "SELECT id, satisfaction, note, created_at FROM followups WHERE case_id = ? ORDER BY id"
+                "SELECT id, satisfaction, note, created_at FROM followups WHERE case_id = $1 ORDER BY id"
             ),
             events: rows!(EventView,
                 "SELECT e.id, e.case_id, u.display_name AS actor, e.at, e.kind, e.summary, e.before, e.after
-                 FROM events e JOIN users u ON u.id = e.actor_id WHERE e.case_id = ? ORDER BY e.id"),
+                 FROM events e JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.id"),
             links,
         })
     }
@@ -317,7 +317,7 @@ impl Service {
             .map(str::parse::<CaseStatus>)
             .transpose()?;
         let limit = filter.limit.unwrap_or(200).clamp(1, 1000);
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM cases c WHERE 1 = 1");
+        let mut q: Sql = Sql::new("SELECT * FROM cases c WHERE 1 = 1");
         if !auth::allows(ctx.actor.role, Permission::ViewAll) {
             let own = match (ctx.actor.role, ctx.actor.unit_id) {
                 (Role::Unit, Some(unit)) => unit,
@@ -344,11 +344,7 @@ impl Service {
                 .filter(|s| s.is_open())
                 .map(|s| s.code())
                 .collect();
-            q.push(" AND c.status IN (");
-            let mut sep = q.separated(", ");
-            for s in open {
-                sep.push_bind(s);
-            }
+            q.push(" AND c.status IN (").push_list(open, ", ");
             q.push(") AND (c.reply_due < ")
                 .push_bind(ctx.now.date_naive().format("%Y-%m-%d").to_string())
                 .push(" OR (c.status = 'pending' AND c.ack_due < ")
@@ -410,7 +406,7 @@ impl Service {
 
 /// Refuses a unit handler a case that is not assigned to its unit.
 pub(super) async fn may_see(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     ctx: &Ctx,
     row: &CaseRow,
 ) -> Result<()> {
@@ -426,7 +422,7 @@ pub(super) async fn may_see(
 
 /// The active units of several cases at once.
 pub(super) async fn units_of(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     ids: impl Iterator<Item = i64>,
 ) -> Result<std::collections::HashMap<i64, Vec<AssignedUnit>>> {
     let ids: Vec<i64> = ids.collect();
@@ -434,14 +430,11 @@ pub(super) async fn units_of(
     if ids.is_empty() {
         return Ok(map);
     }
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+    let mut q: Sql = Sql::new(
         "SELECT a.case_id, a.unit_id, u.name AS unit, a.role FROM assignments a
          JOIN units u ON u.id = a.unit_id WHERE a.returned_at IS NULL AND a.case_id IN (",
     );
-    let mut sep = q.separated(", ");
-    for id in &ids {
-        sep.push_bind(*id);
-    }
+    q.push_list(ids.iter().copied(), ", ");
     q.push(") ORDER BY a.role = 'assist', a.id");
     let rows: Vec<(i64, i64, String, String)> = q.build_query_as().fetch_all(&mut *conn).await?;
     for (case_id, unit_id, unit, role) in rows {

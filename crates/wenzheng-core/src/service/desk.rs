@@ -1,8 +1,8 @@
 //! The desk: what a case allows now (so that no workflow rule lives only in the UI), the
 //! dashboard's counts (工作台), and the reply date an assignment would give.
 
+use crate::sql::Sql;
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite};
 
 use super::cases::may_see;
 use super::record::{active_units, load_case};
@@ -178,8 +178,7 @@ impl Service {
         let moments = Moments::new(&calendar, ctx);
         let mut queues = Vec::new();
         for queue in Queue::ALL {
-            let mut q: QueryBuilder<Sqlite> =
-                QueryBuilder::new("SELECT COUNT(*) FROM cases c WHERE 1 = 1");
+            let mut q: Sql = Sql::new("SELECT COUNT(*) FROM cases c WHERE 1 = 1");
             push_scope(&mut q, ctx)?;
             push_queue(&mut q, *queue, &moments);
             let count: i64 = q.build_query_scalar().fetch_one(&mut *tx).await?;
@@ -195,8 +194,7 @@ impl Service {
                 .fetch_all(&mut *tx)
                 .await?
         } else {
-            let mut q: QueryBuilder<Sqlite> =
-                QueryBuilder::new("SELECT c.status, COUNT(*) FROM cases c WHERE 1 = 1");
+            let mut q: Sql = Sql::new("SELECT c.status, COUNT(*) FROM cases c WHERE 1 = 1");
             push_scope(&mut q, ctx)?;
             q.push(" GROUP BY c.status");
             q.build_query_as().fetch_all(&mut *tx).await?
@@ -212,8 +210,7 @@ impl Service {
                     .map_or(0, |(_, n)| *n),
             })
             .collect();
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT MIN(c.ack_due) FROM cases c WHERE c.status = 'pending'");
+        let mut q: Sql = Sql::new("SELECT MIN(c.ack_due) FROM cases c WHERE c.status = 'pending'");
         push_scope(&mut q, ctx)?;
         let next_ack_due: Option<String> = q.build_query_scalar().fetch_one(&mut *tx).await?;
         tx.commit().await?;

@@ -118,7 +118,7 @@ const KEYS: [&str; 5] = [
     "doc.brief_to",
 ];
 
-async fn read_settings(conn: &mut sqlx::SqliteConnection) -> Result<DocSettings> {
+async fn read_settings(conn: &mut sqlx::AnyConnection) -> Result<DocSettings> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT key, value FROM settings WHERE key LIKE 'doc.%'")
             .fetch_all(&mut *conn)
@@ -227,7 +227,7 @@ impl Service {
         let settings = read_settings(&mut tx).await?;
         let year = ctx.now.year();
         let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO counters (name, year, value) VALUES ('doc', ?, 1)
+            "INSERT INTO counters (name, year, value) VALUES ('doc', $1, 1)
              ON CONFLICT (name, year) DO UPDATE SET value = value + 1 RETURNING value",
         )
         .bind(year)
@@ -237,7 +237,7 @@ impl Service {
         let issued_at = format_instant(&ctx.now);
         sqlx::query(
             "INSERT INTO documents (case_id, kind, year, seq, number, created_at, created_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(case.id)
         .bind(kind.code())
@@ -290,7 +290,7 @@ impl Service {
         let settings = read_settings(&mut tx).await?;
         let year = ctx.now.year();
         let used: Option<i64> =
-            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'doc' AND year = ?")
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'doc' AND year = $1")
                 .bind(year)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -312,7 +312,7 @@ impl Service {
 /// Checks that the case `key` has what a document of `kind` reports; returns the case and,
 /// for a feedback, which one (第N次).
 async fn check_issuable(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     key: &str,
     kind: DocKind,
 ) -> Result<(CaseRow, Option<i64>)> {
@@ -327,7 +327,7 @@ async fn check_issuable(
     let mut feedback_seq = None;
     match kind {
         DocKind::Feedback => {
-            feedback_seq = sqlx::query_scalar("SELECT MAX(seq) FROM feedbacks WHERE case_id = ?")
+            feedback_seq = sqlx::query_scalar("SELECT MAX(seq) FROM feedbacks WHERE case_id = $1")
                 .bind(case.id)
                 .fetch_one(&mut *conn)
                 .await?;
@@ -341,7 +341,7 @@ async fn check_issuable(
             }
         }
         DocKind::Urge => {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM urgings WHERE case_id = ?")
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM urgings WHERE case_id = $1")
                 .bind(case.id)
                 .fetch_one(&mut *conn)
                 .await?;

@@ -36,7 +36,7 @@ impl Service {
         remove_plaintext: bool,
     ) -> Result<EncryptView> {
         auth::require(ctx.actor.role, Permission::Backup)?;
-        let path = self.db.path().to_path_buf();
+        let path = self.db.require_file("加密")?.to_path_buf();
         if !crypt::is_plaintext(&path) {
             return Err(Error::Invalid(format!(
                 "数据库 {} 已经是加密的，不需要再加密",

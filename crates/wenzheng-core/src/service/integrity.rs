@@ -3,41 +3,68 @@
 use super::Service;
 use crate::error::Result;
 use futures_util::TryStreamExt;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use sqlx::{Connection, SqliteConnection};
 
 use crate::integrity::{ChainCheck, StoredEvent};
 use crate::view::VerifyView;
 
 impl Service {
-    /// Runs `PRAGMA integrity_check` and checks the hash chain of the event log.
+    /// Runs `PRAGMA integrity_check` (on a SQLite file) and checks the hash chain of the
+    /// event log. On a PostgreSQL server, the server keeps its own pages sound (checksums,
+    /// WAL); the chain is checked the same way.
     pub async fn verify(&self) -> Result<VerifyView> {
-        verify_pool(self.db.pool()).await
+        match self.db.native_options() {
+            Some(options) => verify_native(options).await,
+            None => {
+                let rows = sqlx::query_as(EVENTS_IN_ORDER).fetch(self.db.pool());
+                let chain = check_chain(rows).await?;
+                Ok(summary(true, Vec::new(), chain))
+            }
+        }
     }
 }
 
-/// The same checks on any open pool (also used on a backup before restoring it).
-pub(crate) async fn verify_pool(pool: &sqlx::SqlitePool) -> Result<VerifyView> {
+/// The same checks on any open SQLite pool (also used on a backup before restoring it).
+pub(crate) async fn verify_pool(pool: &SqlitePool) -> Result<VerifyView> {
+    verify_native(&pool.connect_options()).await
+}
+
+/// Both checks on a new native connection to a SQLite file.
+async fn verify_native(options: &SqliteConnectOptions) -> Result<VerifyView> {
     // On a new connection, not one of the pool's: SQLite 3.46's `integrity_check` reads an
     // FTS5 index through the structure the connection cached, and on a connection that
     // used the index before another one changed it, it reports a sound index as
     // "malformed inverted index" (tests/fts_integrity.rs).
-    let mut conn = SqliteConnection::connect_with(&pool.connect_options()).await?;
+    let mut conn = SqliteConnection::connect_with(options).await?;
     let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_all(&mut conn)
         .await?;
     let integrity_ok = integrity.len() == 1 && integrity[0] == "ok";
-    // Streamed: the log of a large office does not fit in memory comfortably.
+    let chain = check_chain(sqlx::query_as(EVENTS_IN_ORDER).fetch(&mut conn)).await?;
+    conn.close().await?;
+    Ok(summary(integrity_ok, integrity, chain))
+}
+
+/// The event log in chain order.
+const EVENTS_IN_ORDER: &str =
+    "SELECT id, case_id, actor_id, at, kind, summary, before, after, prev_hash, hash
+     FROM events ORDER BY id";
+
+/// Streams the event log through the chain check: the log of a large office does not fit
+/// in memory comfortably.
+async fn check_chain(
+    rows: impl futures_util::Stream<Item = sqlx::Result<StoredEvent>>,
+) -> Result<ChainCheck> {
+    let mut rows = std::pin::pin!(rows);
     let mut chain = ChainCheck::default();
-    let mut rows = sqlx::query_as::<_, StoredEvent>(
-        "SELECT id, case_id, actor_id, at, kind, summary, before, after, prev_hash, hash
-         FROM events ORDER BY id",
-    )
-    .fetch(&mut conn);
     while let Some(e) = rows.try_next().await? {
         chain.push(&e);
     }
-    drop(rows);
-    conn.close().await?;
+    Ok(chain)
+}
+
+fn summary(integrity_ok: bool, integrity: Vec<String>, chain: ChainCheck) -> VerifyView {
     let mut problems: Vec<String> = if integrity_ok {
         Vec::new()
     } else {
@@ -48,10 +75,10 @@ pub(crate) async fn verify_pool(pool: &sqlx::SqlitePool) -> Result<VerifyView> {
     };
     let events_checked = chain.checked();
     problems.extend(chain.finish());
-    Ok(VerifyView {
+    VerifyView {
         ok: problems.is_empty(),
         integrity_ok,
         events_checked,
         problems,
-    })
+    }
 }

@@ -3,7 +3,7 @@
 //! the same transaction as the registration.
 
 use serde_json::json;
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::{Any, AnyConnection, Transaction};
 
 use super::cases::{insert_case, validate_new_case, NewCase};
 use super::record::{active_units, event, load_calendar, load_case, save_case, CaseRow};
@@ -93,7 +93,7 @@ impl Service {
     }
 }
 
-async fn finish(mut tx: Transaction<'static, Sqlite>, ctx: &Ctx, id: i64) -> Result<CaseView> {
+async fn finish(mut tx: Transaction<'static, Any>, ctx: &Ctx, id: i64) -> Result<CaseView> {
     let row = load_case(&mut tx, &id.to_string()).await?;
     let calendar = load_calendar(&mut tx).await?;
     let units = active_units(&mut tx, id).await?;
@@ -102,13 +102,13 @@ async fn finish(mut tx: Transaction<'static, Sqlite>, ctx: &Ctx, id: i64) -> Res
 }
 
 async fn existing_link(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     a: i64,
     b: i64,
 ) -> Result<Option<(i64, i64, String)>> {
     Ok(sqlx::query_as(
         "SELECT id, case_id, kind FROM case_links
-         WHERE min(case_id, other_id) = min(?1, ?2) AND max(case_id, other_id) = max(?1, ?2)",
+         WHERE min(case_id, other_id) = min($1, $2) AND max(case_id, other_id) = max($1, $2)",
     )
     .bind(a)
     .bind(b)
@@ -117,7 +117,7 @@ async fn existing_link(
 }
 
 async fn link_in(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     ctx: &Ctx,
     a: &CaseRow,
     b: &CaseRow,
@@ -142,7 +142,7 @@ async fn link_in(
     }
     sqlx::query(
         "INSERT INTO case_links (case_id, other_id, kind, note, created_at, created_by)
-         VALUES (?, ?, 'related', ?, ?, ?)",
+         VALUES ($1, $2, 'related', $3, $4, $5)",
     )
     .bind(a.id)
     .bind(b.id)
@@ -168,7 +168,7 @@ async fn link_in(
 }
 
 async fn merge_in(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     ctx: &Ctx,
     calendar: &WorkCalendar,
     mut dup: CaseRow,
@@ -187,7 +187,7 @@ async fn merge_in(
         .map_err(|e| Error::IllegalStep(format!("{}：{e}", dup.number)))?;
     let main_of_main: Option<String> = sqlx::query_scalar(
         "SELECT c.number FROM case_links l JOIN cases c ON c.id = l.other_id
-         WHERE l.case_id = ? AND l.kind = 'duplicate'",
+         WHERE l.case_id = $1 AND l.kind = 'duplicate'",
     )
     .bind(main.id)
     .fetch_optional(&mut **tx)
@@ -200,7 +200,7 @@ async fn merge_in(
     }
     let dups_of_dup: Vec<String> = sqlx::query_scalar(
         "SELECT c.number FROM case_links l JOIN cases c ON c.id = l.case_id
-         WHERE l.other_id = ? AND l.kind = 'duplicate' ORDER BY c.id",
+         WHERE l.other_id = $1 AND l.kind = 'duplicate' ORDER BY c.id",
     )
     .bind(dup.id)
     .fetch_all(&mut **tx)
@@ -222,7 +222,7 @@ async fn merge_in(
         // A related link becomes the duplicate link, pointing from the duplicate.
         Some((id, _, _)) => {
             sqlx::query(
-                "UPDATE case_links SET case_id = ?, other_id = ?, kind = 'duplicate' WHERE id = ?",
+                "UPDATE case_links SET case_id = $1, other_id = $2, kind = 'duplicate' WHERE id = $3",
             )
             .bind(dup.id)
             .bind(main.id)
@@ -233,7 +233,7 @@ async fn merge_in(
         None => {
             sqlx::query(
                 "INSERT INTO case_links (case_id, other_id, kind, created_at, created_by)
-                 VALUES (?, ?, 'duplicate', ?, ?)",
+                 VALUES ($1, $2, 'duplicate', $3, $4)",
             )
             .bind(dup.id)
             .bind(main.id)
@@ -247,7 +247,7 @@ async fn merge_in(
     let now = format_instant(&ctx.now);
     sqlx::query(
         "INSERT INTO replies (case_id, kind, text, published_at, created_at, created_by)
-         VALUES (?, ?, ?, NULL, ?, ?)",
+         VALUES ($1, $2, $3, NULL, $4, $5)",
     )
     .bind(dup.id)
     .bind(ReplyKind::Final.code())
@@ -290,11 +290,11 @@ async fn merge_in(
 /// When a duplicate is handled again (重新办理, or 回访 不满意), it is no longer closed into
 /// its main case: the duplicate link becomes a plain 关联. Returns the main case's number.
 pub(super) async fn undo_duplicate(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     case_id: i64,
 ) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(
-        "UPDATE case_links SET kind = 'related' WHERE case_id = ? AND kind = 'duplicate'
+        "UPDATE case_links SET kind = 'related' WHERE case_id = $1 AND kind = 'duplicate'
          RETURNING (SELECT number FROM cases WHERE id = other_id)",
     )
     .bind(case_id)
@@ -303,19 +303,16 @@ pub(super) async fn undo_duplicate(
 }
 
 /// The cases linked to `case_id`, both directions, oldest link first.
-pub(super) async fn links_of(
-    conn: &mut SqliteConnection,
-    case_id: i64,
-) -> Result<Vec<CaseLinkView>> {
+pub(super) async fn links_of(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<CaseLinkView>> {
     Ok(sqlx::query_as(
         "SELECT CASE WHEN l.kind = 'related' THEN 'related'
-                     WHEN l.case_id = ?1 THEN 'duplicate_of' ELSE 'duplicate' END AS kind,
+                     WHEN l.case_id = $1 THEN 'duplicate_of' ELSE 'duplicate' END AS kind,
                 CASE WHEN l.kind = 'related' THEN '关联案件'
-                     WHEN l.case_id = ?1 THEN '主件' ELSE '重复件' END AS kind_name,
+                     WHEN l.case_id = $1 THEN '主件' ELSE '重复件' END AS kind_name,
                 c.id, c.number, c.title, c.status, l.note, l.created_at
          FROM case_links l
-         JOIN cases c ON c.id = CASE WHEN l.case_id = ?1 THEN l.other_id ELSE l.case_id END
-         WHERE l.case_id = ?1 OR l.other_id = ?1
+         JOIN cases c ON c.id = CASE WHEN l.case_id = $1 THEN l.other_id ELSE l.case_id END
+         WHERE l.case_id = $1 OR l.other_id = $1
          ORDER BY l.id",
     )
     .bind(case_id)

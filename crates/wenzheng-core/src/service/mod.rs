@@ -88,6 +88,15 @@ impl Service {
         })
     }
 
+    /// Opens the database at `location`: a SQLite file, or a PostgreSQL server
+    /// (`postgres://…`), migrating it if needed.
+    pub async fn connect(location: &crate::db::Location) -> Result<Self> {
+        Ok(Service {
+            db: Db::connect(location).await?,
+            calendar_cache: Default::default(),
+        })
+    }
+
     /// The underlying database.
     pub fn db(&self) -> &Db {
         &self.db
@@ -101,13 +110,14 @@ impl Service {
     /// The user with login `login`, or the built-in administrator when `None`.
     pub async fn actor(&self, login: Option<&str>) -> Result<Actor> {
         let login = login.unwrap_or("admin");
-        let row: Option<(i64, String, String, String, Option<i64>, bool)> = sqlx::query_as(
-            "SELECT id, login, display_name, role, unit_id, active FROM users WHERE login = ?",
-        )
-        .bind(login)
-        .fetch_optional(self.db.pool())
-        .await?;
-        let (id, login, display_name, role, unit_id, active) =
+        let row: Option<(i64, String, String, String, Option<i64>, crate::sql::Flag)> =
+            sqlx::query_as(
+                "SELECT id, login, display_name, role, unit_id, active FROM users WHERE login = $1",
+            )
+            .bind(login)
+            .fetch_optional(self.db.pool())
+            .await?;
+        let (id, login, display_name, role, unit_id, crate::sql::Flag(active)) =
             row.ok_or_else(|| Error::NotFound(format!("用户“{login}”不存在")))?;
         if !active {
             return Err(Error::Forbidden(format!("用户“{login}”已停用")));

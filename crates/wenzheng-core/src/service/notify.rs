@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::record::{event, put_setting};
 use super::{Ctx, Service};
@@ -67,7 +67,7 @@ const FLOOD_LIMIT: &str = "notify.flood_limit";
 /// How long a notification the desktop did not take is tried again.
 const RETRY_HOURS: i64 = 24;
 
-async fn read_thresholds(conn: &mut SqliteConnection) -> Result<Thresholds> {
+async fn read_thresholds(conn: &mut AnyConnection) -> Result<Thresholds> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT key, value FROM settings WHERE key LIKE 'notify.%'")
             .fetch_all(&mut *conn)
@@ -191,7 +191,7 @@ impl Service {
         let rows: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(
             "SELECT i.id, i.case_id, c.number, i.leader, i.text, i.created_at
              FROM instructions i JOIN cases c ON c.id = i.case_id
-             WHERE i.created_at >= ? AND c.status <> 'archived' ORDER BY i.id",
+             WHERE i.created_at >= $1 AND c.status <> 'archived' ORDER BY i.id",
         )
         .bind(&since)
         .fetch_all(&mut *tx)
@@ -241,7 +241,7 @@ impl Service {
         for n in notices {
             added += sqlx::query(
                 "INSERT OR IGNORE INTO notifications_sent (key, kind, case_id, summary, body, sent_at)
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&n.key)
             .bind(n.kind.code())
@@ -265,7 +265,7 @@ impl Service {
         let rows: Vec<SentRow> = sqlx::query_as(
             "SELECT n.key, n.kind, n.case_id, c.number, n.summary, n.body
                  FROM notifications_sent n LEFT JOIN cases c ON c.id = n.case_id
-                 WHERE n.desktop_at IS NULL AND n.sent_at >= ? ORDER BY n.rowid",
+                 WHERE n.desktop_at IS NULL AND n.sent_at >= $1 ORDER BY n.rowid",
         )
         .bind(&since)
         .fetch_all(self.db.pool())
@@ -295,7 +295,7 @@ impl Service {
         let mut marked = 0;
         for key in keys {
             marked += sqlx::query(
-                "UPDATE notifications_sent SET desktop_at = ? WHERE key = ? AND desktop_at IS NULL",
+                "UPDATE notifications_sent SET desktop_at = $1 WHERE key = $2 AND desktop_at IS NULL",
             )
             .bind(format_instant(&ctx.now))
             .bind(key)

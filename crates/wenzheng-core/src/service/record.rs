@@ -1,7 +1,7 @@
 //! Reading a case row and writing the event log: the shared pieces of every step.
 
 use serde_json::Value;
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::{Any, AnyConnection, Transaction};
 
 use super::Ctx;
 use crate::calendar::WorkCalendar;
@@ -25,7 +25,9 @@ pub(crate) struct CaseRow {
     pub title: String,
     pub content: String,
     pub category: String,
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub important: bool,
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub sensitive: bool,
     pub complexity: String,
     pub status: String,
@@ -35,6 +37,7 @@ pub(crate) struct CaseRow {
     pub reply_due: String,
     pub working_days: i64,
     pub extension_days: i64,
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub calendar_complete: bool,
     pub acknowledged_at: Option<String>,
     pub replied_at: Option<String>,
@@ -123,15 +126,15 @@ impl CaseRow {
 }
 
 /// Finds a case by numeric id or case number.
-pub(crate) async fn load_case(conn: &mut SqliteConnection, key: &str) -> Result<CaseRow> {
+pub(crate) async fn load_case(conn: &mut AnyConnection, key: &str) -> Result<CaseRow> {
     let key = key.trim();
     let row = if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
-        sqlx::query_as("SELECT * FROM cases WHERE id = ?")
+        sqlx::query_as("SELECT * FROM cases WHERE id = $1")
             .bind(key.parse::<i64>().unwrap_or(-1))
             .fetch_optional(&mut *conn)
             .await?
     } else {
-        sqlx::query_as("SELECT * FROM cases WHERE number = ?")
+        sqlx::query_as("SELECT * FROM cases WHERE number = $1")
             .bind(key.to_uppercase())
             .fetch_optional(&mut *conn)
             .await?
@@ -141,13 +144,13 @@ pub(crate) async fn load_case(conn: &mut SqliteConnection, key: &str) -> Result<
 
 /// The units currently assigned to a case, lead first.
 pub(crate) async fn active_units(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     case_id: i64,
 ) -> Result<Vec<AssignedUnit>> {
     Ok(sqlx::query_as(
         "SELECT a.unit_id, u.name AS unit, a.role FROM assignments a
          JOIN units u ON u.id = a.unit_id
-         WHERE a.case_id = ? AND a.returned_at IS NULL
+         WHERE a.case_id = $1 AND a.returned_at IS NULL
          ORDER BY a.role = 'assist', a.id",
     )
     .bind(case_id)
@@ -157,26 +160,26 @@ pub(crate) async fn active_units(
 
 /// Loads the working-day calendar from the database: the official schedules with the
 /// office's single-day edits (`calendar_overrides`) applied over them.
-pub(crate) async fn load_calendar(conn: &mut SqliteConnection) -> Result<WorkCalendar> {
+pub(crate) async fn load_calendar(conn: &mut AnyConnection) -> Result<WorkCalendar> {
     let mut cal = load_official_calendar(conn).await?;
-    let overrides: Vec<(String, bool)> =
+    let overrides: Vec<(String, crate::sql::Flag)> =
         sqlx::query_as("SELECT day, is_off_day FROM calendar_overrides")
             .fetch_all(&mut *conn)
             .await?;
     for (day, off) in overrides {
         let date = parse_stored_date(&day)
             .map_err(|_| Error::Corrupt(format!("单独设置的日期“{day}”")))?;
-        cal.set_day(date, off);
+        cal.set_day(date, off.0);
     }
     Ok(cal)
 }
 
 /// The official schedules only, as imported or bundled.
-pub(crate) async fn load_official_calendar(conn: &mut SqliteConnection) -> Result<WorkCalendar> {
+pub(crate) async fn load_official_calendar(conn: &mut AnyConnection) -> Result<WorkCalendar> {
     let years: Vec<i64> = sqlx::query_scalar("SELECT year FROM calendar_years")
         .fetch_all(&mut *conn)
         .await?;
-    let days: Vec<(i64, String, bool)> =
+    let days: Vec<(i64, String, crate::sql::Flag)> =
         sqlx::query_as("SELECT year, day, is_off_day FROM calendar_days")
             .fetch_all(&mut *conn)
             .await?;
@@ -190,7 +193,7 @@ pub(crate) async fn load_official_calendar(conn: &mut SqliteConnection) -> Resul
         {
             let date = parse_stored_date(day)
                 .map_err(|_| Error::Corrupt(format!("{y} 年的日期“{day}”")))?;
-            list.push((date, *off));
+            list.push((date, off.0));
         }
         cal.add_days(year, list);
     }
@@ -199,23 +202,23 @@ pub(crate) async fn load_official_calendar(conn: &mut SqliteConnection) -> Resul
 
 /// Writes the new status, deadlines and any extra columns of a case, raising its version.
 pub(crate) async fn save_case(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     case: &CaseRow,
     status: CaseStatus,
     deadlines: &Deadlines,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE cases SET status = ?, ack_due = ?, reply_due = ?, working_days = ?,
-            extension_days = ?, calendar_complete = ?, acknowledged_at = ?, replied_at = ?,
-            closed_at = ?, result = ?, archived_at = ?, version = version + 1
-         WHERE id = ?",
+        "UPDATE cases SET status = $1, ack_due = $2, reply_due = $3, working_days = $4,
+            extension_days = $5, calendar_complete = $6, acknowledged_at = $7, replied_at = $8,
+            closed_at = $9, result = $10, archived_at = $11, version = version + 1
+         WHERE id = $12",
     )
     .bind(status.code())
     .bind(format_instant(&deadlines.ack_due))
     .bind(deadlines.reply_due.format("%Y-%m-%d").to_string())
     .bind(i64::from(deadlines.working_days))
     .bind(case.extension_days)
-    .bind(deadlines.calendar_complete)
+    .bind(i64::from(deadlines.calendar_complete))
     .bind(&case.acknowledged_at)
     .bind(&case.replied_at)
     .bind(&case.closed_at)
@@ -229,7 +232,7 @@ pub(crate) async fn save_case(
 
 /// Appends an event to the log, chained to the previous one by its hash.
 pub(crate) async fn event(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     ctx: &Ctx,
     case_id: Option<i64>,
     kind: &str,
@@ -258,7 +261,7 @@ pub(crate) async fn event(
     let hash = fields.hash(&prev_hash);
     sqlx::query(
         "INSERT INTO events (id, case_id, actor_id, at, kind, summary, before, after, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(fields.id)
     .bind(fields.case_id)
@@ -277,13 +280,13 @@ pub(crate) async fn event(
 
 /// Writes one setting (`settings.key` → `value`) inside `tx`, stamped with who and when.
 pub(crate) async fn put_setting(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     ctx: &Ctx,
     key: &str,
     value: &str,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value,
             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, Timelike};
 use serde_json::json;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::cases::{insert_case, units_of, validate_new_case};
 use super::record::{event, load_calendar, put_setting, CaseRow};
@@ -63,8 +63,8 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Corrupt(format!("{what}：{e}"))
 }
 
-async fn load_rule(conn: &mut SqliteConnection) -> Result<AssessmentRule> {
-    let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+async fn load_rule(conn: &mut AnyConnection) -> Result<AssessmentRule> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(RULE_KEY)
         .fetch_optional(&mut *conn)
         .await?;
@@ -86,16 +86,16 @@ fn relevant_cases_sql() -> String {
         .map(|s| format!("'{}'", s.code()))
         .collect();
     format!(
-        "SELECT case_id FROM events WHERE at >= ?1 AND case_id IS NOT NULL
+        "SELECT case_id FROM events WHERE at >= $1 AND case_id IS NOT NULL
          UNION SELECT id FROM cases WHERE status IN ({})
-         UNION SELECT id FROM cases WHERE reply_due >= ?2",
+         UNION SELECT id FROM cases WHERE reply_due >= $2",
         open.join(", ")
     )
 }
 
 /// Reads what the report of the window `[from, cutoff)` needs (see [`relevant_cases_sql`]).
 async fn snapshot(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     from: DateTime<FixedOffset>,
     cutoff: DateTime<FixedOffset>,
 ) -> Result<Snapshot> {
@@ -127,8 +127,8 @@ async fn snapshot(
         String,
         String,
         String,
-        bool,
-        bool,
+        crate::sql::Flag,
+        crate::sql::Flag,
         String,
         String,
         String,
@@ -136,7 +136,7 @@ async fn snapshot(
     let rows: Vec<CaseTuple> = sqlx::query_as(
         "SELECT id, number, title, source, category, important, sensitive, complexity,
                 received_at, ack_due FROM cases
-         WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+         WHERE id IN (SELECT value FROM json_each($1)) ORDER BY id",
     )
     .bind(&ids)
     .fetch_all(&mut *conn)
@@ -144,6 +144,7 @@ async fn snapshot(
     let mut cases = Vec::with_capacity(rows.len());
     let mut index = std::collections::HashMap::new();
     for (id, number, title, source, category, important, sensitive, complexity, rec, ack) in rows {
+        let (important, sensitive) = (important.0, sensitive.0);
         index.insert(id, cases.len());
         cases.push(CaseData {
             id,
@@ -169,7 +170,7 @@ async fn snapshot(
          FROM (SELECT id, case_id, at, kind, json_extract(after, '$.status') AS status,
                       json_extract(after, '$.reply_due') AS reply_due
                FROM events
-               WHERE case_id IN (SELECT value FROM json_each(?1)) AND at < ?2)
+               WHERE case_id IN (SELECT value FROM json_each($1)) AND at < $2)
          WHERE status IS NOT NULL OR reply_due IS NOT NULL
             OR kind IN ('register', 'acknowledge', 'reply_final')
          GROUP BY case_id",
@@ -212,7 +213,7 @@ async fn snapshot(
     };
     let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT case_id, unit_id, role, assigned_at, returned_at FROM assignments
-         WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY case_id, id",
+         WHERE case_id IN (SELECT value FROM json_each($1)) ORDER BY case_id, id",
     )
     .bind(&ids)
     .fetch_all(&mut *conn)
@@ -228,7 +229,7 @@ async fn snapshot(
     }
     let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
         "SELECT case_id, unit_id, level, created_at FROM urgings
-         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+         WHERE created_at >= $1 AND created_at < $2 ORDER BY id",
     )
     .bind(&from_text)
     .bind(&cutoff_text)
@@ -240,7 +241,7 @@ async fn snapshot(
     }
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT case_id, created_at FROM instructions
-         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+         WHERE created_at >= $1 AND created_at < $2 ORDER BY id",
     )
     .bind(&from_text)
     .bind(&cutoff_text)
@@ -251,7 +252,7 @@ async fn snapshot(
     }
     let rows: Vec<(i64, i64, String)> = sqlx::query_as(
         "SELECT case_id, days, created_at FROM extensions
-         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+         WHERE created_at >= $1 AND created_at < $2 ORDER BY id",
     )
     .bind(&from_text)
     .bind(&cutoff_text)
@@ -262,7 +263,7 @@ async fn snapshot(
     }
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT case_id, satisfaction, created_at FROM followups
-         WHERE created_at >= ? AND created_at < ? ORDER BY id",
+         WHERE created_at >= $1 AND created_at < $2 ORDER BY id",
     )
     .bind(&from_text)
     .bind(&cutoff_text)
@@ -273,7 +274,7 @@ async fn snapshot(
     }
     let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
         "SELECT case_id, created_at, published_at FROM replies
-         WHERE kind = 'final' AND case_id IN (SELECT value FROM json_each(?))
+         WHERE kind = 'final' AND case_id IN (SELECT value FROM json_each($1))
          ORDER BY case_id, id",
     )
     .bind(&ids)
@@ -482,10 +483,10 @@ impl Service {
             seen.insert(key.clone(), raw.row);
             let existing: Option<String> = sqlx::query_scalar(
                 "SELECT c.number FROM cases c
-                 WHERE c.id IN (SELECT case_id FROM case_imports WHERE import_key = ?)
-                    OR (c.source = ? AND c.link IS NOT NULL AND c.link = ?)
-                    OR (? IS NULL AND c.source = ? AND c.received_at = ? AND c.title = ?
-                        AND c.content = ?)
+                 WHERE c.id IN (SELECT case_id FROM case_imports WHERE import_key = $1)
+                    OR (c.source = $2 AND c.link IS NOT NULL AND c.link = $3)
+                    OR ($4 IS NULL AND c.source = $5 AND c.received_at = $6 AND c.title = $7
+                        AND c.content = $8)
                  ORDER BY c.id LIMIT 1",
             )
             .bind(&key)
@@ -531,7 +532,7 @@ impl Service {
             let id = insert_case(&mut tx, ctx, &calendar, v, Some(&summary)).await?;
             sqlx::query(
                 "INSERT INTO case_imports (import_key, case_id, file_name, row_number, imported_at,
-                    imported_by) VALUES (?, ?, ?, ?, ?, ?)",
+                    imported_by) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(key)
             .bind(id)
@@ -541,7 +542,7 @@ impl Service {
             .bind(ctx.actor.id)
             .execute(&mut *tx)
             .await?;
-            let number: String = sqlx::query_scalar("SELECT number FROM cases WHERE id = ?")
+            let number: String = sqlx::query_scalar("SELECT number FROM cases WHERE id = $1")
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -597,7 +598,7 @@ impl Service {
             )));
         }
         let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT number, kind, created_at FROM documents WHERE case_id = ? ORDER BY id",
+            "SELECT number, kind, created_at FROM documents WHERE case_id = $1 ORDER BY id",
         )
         .bind(detail.case.id)
         .fetch_all(self.db.pool())
@@ -627,7 +628,7 @@ impl Service {
             return Err(Error::Invalid(format!("年份“{year}”无效")));
         }
         Ok(sqlx::query_scalar(
-            "SELECT number FROM cases WHERE status = 'archived' AND closed_at >= ? AND closed_at < ?
+            "SELECT number FROM cases WHERE status = 'archived' AND closed_at >= $1 AND closed_at < $2
              ORDER BY closed_at, id",
         )
         .bind(format!("{year}-01-01"))

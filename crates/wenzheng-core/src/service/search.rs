@@ -5,7 +5,9 @@
 
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
+
+use crate::sql::Sql;
 
 use super::cases::units_of;
 use super::record::CaseRow;
@@ -153,7 +155,7 @@ impl Moments {
 const OPEN: &str = "c.status IN ('pending', 'acknowledged', 'assigned', 'in_progress')";
 
 /// Appends the condition of `queue` on the cases aliased `c`.
-pub(super) fn push_queue(q: &mut QueryBuilder<'_, Sqlite>, queue: Queue, m: &Moments) {
+pub(super) fn push_queue(q: &mut Sql<'_>, queue: Queue, m: &Moments) {
     match queue {
         Queue::AwaitingAck => {
             q.push(" AND c.status = 'pending'");
@@ -206,7 +208,7 @@ pub(super) fn push_queue(q: &mut QueryBuilder<'_, Sqlite>, queue: Queue, m: &Mom
 }
 
 /// Restricts the cases aliased `c` to those the acting user may see.
-pub(super) fn push_scope(q: &mut QueryBuilder<'_, Sqlite>, ctx: &Ctx) -> Result<()> {
+pub(super) fn push_scope(q: &mut Sql<'_>, ctx: &Ctx) -> Result<()> {
     if auth::allows(ctx.actor.role, Permission::ViewAll) {
         return Ok(());
     }
@@ -262,16 +264,17 @@ const DENSE_MATCHES: i64 = 2_000;
 /// any of the indexed trigrams that begin with it (each column of `case_fts` ends with two
 /// line feeds, so every occurrence begins one). `Ok(None)` when there are too many to list;
 /// an empty expression when the term occurs nowhere.
-async fn expand_short(conn: &mut SqliteConnection, term: &str) -> Result<Option<String>> {
+async fn expand_short(conn: &mut AnyConnection, term: &str) -> Result<Option<String>> {
     let low = term.to_lowercase();
     let high = format!("{low}{}", char::MAX);
-    let grams: Vec<String> =
-        sqlx::query_scalar("SELECT term FROM case_fts_terms WHERE term >= ? AND term < ? LIMIT ?")
-            .bind(&low)
-            .bind(&high)
-            .bind(MAX_EXPANSION + 1)
-            .fetch_all(&mut *conn)
-            .await?;
+    let grams: Vec<String> = sqlx::query_scalar(
+        "SELECT term FROM case_fts_terms WHERE term >= $1 AND term < $2 LIMIT $3",
+    )
+    .bind(&low)
+    .bind(&high)
+    .bind(MAX_EXPANSION + 1)
+    .fetch_all(&mut *conn)
+    .await?;
     if grams.len() as i64 > MAX_EXPANSION {
         return Ok(None);
     }
@@ -283,11 +286,7 @@ async fn expand_short(conn: &mut SqliteConnection, term: &str) -> Result<Option<
 /// Terms of 3+ characters are phrases of the trigram index; shorter ones are expanded into
 /// the trigrams that begin with them (see [`expand_short`]), or, when they begin too many,
 /// looked for with LIKE case by case.
-async fn push_text(
-    q: &mut QueryBuilder<'_, Sqlite>,
-    conn: &mut SqliteConnection,
-    text: &str,
-) -> Result<()> {
+async fn push_text(q: &mut Sql<'_>, conn: &mut AnyConnection, text: &str) -> Result<()> {
     let terms: Vec<&str> = text.split_whitespace().collect();
     if terms.len() > 10 {
         return Err(Error::Invalid("搜索词不能超过 10 个".into()));
@@ -314,7 +313,7 @@ async fn push_text(
     if !matches.is_empty() {
         let expr = matches.join(" AND ");
         let found: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH ? LIMIT ?)",
+            "SELECT COUNT(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH $1 LIMIT $2)",
         )
         .bind(&expr)
         .bind(DENSE_MATCHES + 1)
@@ -393,7 +392,7 @@ impl Service {
         let mut conn = self.db.pool().acquire().await?;
         let calendar = self.work_calendar(&mut conn).await?;
         let moments = Moments::new(&calendar, ctx);
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM cases c WHERE 1 = 1");
+        let mut q: Sql = Sql::new("SELECT * FROM cases c WHERE 1 = 1");
         push_scope(&mut q, ctx)?;
         if let Some(s) = nonblank(filter.status.as_deref()) {
             q.push(" AND c.status = ")
@@ -509,7 +508,7 @@ impl Service {
         let mut conn = self.db.pool().acquire().await?;
         let rows: Vec<CaseRow> = sqlx::query_as(
             "SELECT c.* FROM cases c
-             JOIN (SELECT rowid AS id, rank FROM case_fts WHERE case_fts MATCH ?) m ON m.id = c.id
+             JOIN (SELECT rowid AS id, rank FROM case_fts WHERE case_fts MATCH $1) m ON m.id = c.id
              ORDER BY m.rank LIMIT 5",
         )
         .bind(expr.join(" OR "))

@@ -3,7 +3,9 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
+
+use crate::sql::Sql;
 
 use super::record::{active_units, event, load_case, save_case, CaseRow};
 use super::{optional, required, Ctx, Service};
@@ -35,7 +37,7 @@ pub const MAX_EXTENSION_DAYS: u32 = 30;
 
 /// A step in progress: the open transaction and the case as it was.
 struct Run {
-    tx: Transaction<'static, Sqlite>,
+    tx: Transaction<'static, Any>,
     case: CaseRow,
     calendar: std::sync::Arc<WorkCalendar>,
     status: CaseStatus,
@@ -211,7 +213,7 @@ impl Service {
         let leader = required("批示领导", leader, 50)?;
         let text = required("批示内容", text, 5_000)?;
         let mut run = self.begin(ctx, key, Step::Instruct).await?;
-        sqlx::query("INSERT INTO instructions (case_id, leader, text, created_at, created_by) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO instructions (case_id, leader, text, created_at, created_by) VALUES ($1, $2, $3, $4, $5)")
             .bind(run.case.id)
             .bind(&leader)
             .bind(&text)
@@ -272,14 +274,16 @@ impl Service {
             if run.units.iter().any(|u| &u.unit == name) {
                 return Err(Error::Invalid(format!("“{name}”已在承办此案件")));
             }
-            let unit: Option<(i64, bool)> =
-                sqlx::query_as("SELECT id, active FROM units WHERE name = ?")
+            let unit: Option<(i64, crate::sql::Flag)> =
+                sqlx::query_as("SELECT id, active FROM units WHERE name = $1")
                     .bind(name)
                     .fetch_optional(&mut *run.tx)
                     .await?;
             let unit_id = match unit {
-                Some((id, true)) => id,
-                Some((_, false)) => return Err(Error::Invalid(format!("承办单位“{name}”已停用"))),
+                Some((id, crate::sql::Flag(true))) => id,
+                Some((_, crate::sql::Flag(false))) => {
+                    return Err(Error::Invalid(format!("承办单位“{name}”已停用")))
+                }
                 None => {
                     return Err(Error::NotFound(format!(
                         "承办单位“{name}”不存在，请先在单位管理中添加"
@@ -293,7 +297,7 @@ impl Service {
             };
             sqlx::query(
                 "INSERT INTO assignments (case_id, unit_id, role, requirements, assigned_at, assigned_by)
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(run.case.id)
             .bind(unit_id)
@@ -334,7 +338,7 @@ impl Service {
         let mut run = self.begin(ctx, key, Step::Return).await?;
         let returned = run.unit(unit)?.clone();
         let all = returned.role == UnitRole::Lead.code();
-        let mut q = sqlx::QueryBuilder::<Sqlite>::new("UPDATE assignments SET returned_at = ");
+        let mut q = Sql::new("UPDATE assignments SET returned_at = ");
         q.push_bind(format_instant(&ctx.now))
             .push(", return_reason = ")
             .push_bind(&reason)
@@ -375,7 +379,7 @@ impl Service {
             .unwrap_or_else(|| "请抓紧办理，按时报送办理结果。".into());
         let mut run = self.begin(ctx, key, Step::Urge).await?;
         let target = run.unit(unit)?.clone();
-        sqlx::query("INSERT INTO urgings (case_id, unit_id, level, text, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO urgings (case_id, unit_id, level, text, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(run.case.id)
             .bind(target.unit_id)
             .bind(level.code())
@@ -401,7 +405,7 @@ impl Service {
         let text = required("进展情况", text, 5_000)?;
         let mut run = self.begin(ctx, key, Step::Progress).await?;
         let target = run.unit(unit)?.clone();
-        sqlx::query("INSERT INTO progress_reports (case_id, unit_id, text, created_at, created_by) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO progress_reports (case_id, unit_id, text, created_at, created_by) VALUES ($1, $2, $3, $4, $5)")
             .bind(run.case.id)
             .bind(target.unit_id)
             .bind(&text)
@@ -429,7 +433,7 @@ impl Service {
         }
         let reason = required("延期理由", reason, 2_000)?;
         let mut run = self.begin(ctx, key, Step::Extend).await?;
-        sqlx::query("INSERT INTO extensions (case_id, days, reason, approved_by, created_at) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO extensions (case_id, days, reason, approved_by, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(run.case.id)
             .bind(i64::from(days))
             .bind(&reason)
@@ -488,25 +492,27 @@ impl Service {
     pub async fn feedback(&self, ctx: &Ctx, key: &str) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Feedback)?;
         let mut run = self.begin(ctx, key, Step::Feedback).await?;
-        let latest: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM replies WHERE case_id = ? ORDER BY id DESC LIMIT 1")
-                .bind(run.case.id)
-                .fetch_optional(&mut *run.tx)
-                .await?;
+        let latest: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM replies WHERE case_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(run.case.id)
+        .fetch_optional(&mut *run.tx)
+        .await?;
         let Some(reply_id) = latest else {
             return Err(Error::IllegalStep(format!(
                 "{}：案件还没有任何答复，不能出具书面反馈",
                 run.case.number
             )));
         };
-        let seq: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM feedbacks WHERE case_id = ?")
-                .bind(run.case.id)
-                .fetch_one(&mut *run.tx)
-                .await?;
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM feedbacks WHERE case_id = $1",
+        )
+        .bind(run.case.id)
+        .fetch_one(&mut *run.tx)
+        .await?;
         sqlx::query(
             "INSERT INTO feedbacks (case_id, seq, recipients, reply_id, created_at, created_by)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(run.case.id)
         .bind(seq)
@@ -577,7 +583,7 @@ impl Service {
         let mut run = self.begin(ctx, key, step).await?;
         sqlx::query(
             "INSERT INTO followups (case_id, satisfaction, note, created_at, created_by)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(run.case.id)
         .bind(satisfaction.code())
@@ -613,7 +619,7 @@ async fn insert_reply(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO replies (case_id, kind, text, published_at, created_at, created_by)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(run.case.id)
     .bind(kind.code())

@@ -86,7 +86,7 @@ impl Service {
         let t = check(input)?;
         let mut tx = self.db.write().await?;
         let taken: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM reply_templates WHERE name = ?")
+            sqlx::query_scalar("SELECT id FROM reply_templates WHERE name = $1")
                 .bind(&t.name)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -96,7 +96,7 @@ impl Service {
         let now = format_instant(&ctx.now);
         let row: Row = sqlx::query_as(
             "INSERT INTO reply_templates (name, kind, text, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?) RETURNING id, name, kind, text, updated_at",
+             VALUES ($1, $2, $3, $4, $5) RETURNING id, name, kind, text, updated_at",
         )
         .bind(&t.name)
         .bind(t.kind.code())
@@ -132,14 +132,14 @@ impl Service {
         let t = check(input)?;
         let mut tx = self.db.write().await?;
         let old: Option<Row> = sqlx::query_as(
-            "SELECT id, name, kind, text, updated_at FROM reply_templates WHERE id = ?",
+            "SELECT id, name, kind, text, updated_at FROM reply_templates WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
         let old = old.ok_or_else(|| Error::NotFound(format!("回复模板 {id} 不存在")))?;
         let clash: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM reply_templates WHERE name = ? AND id <> ?")
+            sqlx::query_scalar("SELECT id FROM reply_templates WHERE name = $1 AND id <> $2")
                 .bind(&t.name)
                 .bind(id)
                 .fetch_optional(&mut *tx)
@@ -148,8 +148,8 @@ impl Service {
             return Err(Error::Invalid(format!("模板“{}”已存在", t.name)));
         }
         let row: Row = sqlx::query_as(
-            "UPDATE reply_templates SET name = ?, kind = ?, text = ?, updated_at = ?
-             WHERE id = ? RETURNING id, name, kind, text, updated_at",
+            "UPDATE reply_templates SET name = $1, kind = $2, text = $3, updated_at = $4
+             WHERE id = $5 RETURNING id, name, kind, text, updated_at",
         )
         .bind(&t.name)
         .bind(t.kind.code())
@@ -180,7 +180,7 @@ impl Service {
         auth::require(ctx.actor.role, Permission::Reply)?;
         let mut tx = self.db.write().await?;
         let old: Option<Row> = sqlx::query_as(
-            "DELETE FROM reply_templates WHERE id = ? RETURNING id, name, kind, text, updated_at",
+            "DELETE FROM reply_templates WHERE id = $1 RETURNING id, name, kind, text, updated_at",
         )
         .bind(id)
         .fetch_optional(&mut *tx)

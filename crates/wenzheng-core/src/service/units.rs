@@ -15,7 +15,7 @@ impl Service {
         auth::require(ctx.actor.role, Permission::ManageUnits)?;
         let name = required("单位名称", name, 100)?;
         let mut tx = self.db.write().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE name = ?")
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
             .bind(&name)
             .fetch_optional(&mut *tx)
             .await?;
@@ -23,7 +23,7 @@ impl Service {
             return Err(Error::Invalid(format!("承办单位“{name}”已存在")));
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO units (name, active, created_at) VALUES (?, 1, ?) RETURNING id",
+            "INSERT INTO units (name, active, created_at) VALUES ($1, 1, $2) RETURNING id",
         )
         .bind(&name)
         .bind(format_instant(&ctx.now))
@@ -52,7 +52,7 @@ impl Service {
         auth::require(ctx.actor.role, Permission::ManageUnits)?;
         let name = required("单位名称", name, 100)?;
         let mut tx = self.db.write().await?;
-        let old: Option<String> = sqlx::query_scalar("SELECT name FROM units WHERE id = ?")
+        let old: Option<String> = sqlx::query_scalar("SELECT name FROM units WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -62,7 +62,7 @@ impl Service {
                 "承办单位已叫“{name}”，名称没有变化"
             )));
         }
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE name = ?")
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
             .bind(&name)
             .fetch_optional(&mut *tx)
             .await?;
@@ -70,7 +70,7 @@ impl Service {
             return Err(Error::Invalid(format!("承办单位“{name}”已存在")));
         }
         let unit: UnitView =
-            sqlx::query_as("UPDATE units SET name = ? WHERE id = ? RETURNING id, name, active")
+            sqlx::query_as("UPDATE units SET name = $1 WHERE id = $2 RETURNING id, name, active")
                 .bind(&name)
                 .bind(id)
                 .fetch_one(&mut *tx)
@@ -94,12 +94,12 @@ impl Service {
     pub async fn set_unit_active(&self, ctx: &Ctx, id: i64, active: bool) -> Result<UnitView> {
         auth::require(ctx.actor.role, Permission::ManageUnits)?;
         let mut tx = self.db.write().await?;
-        let was: Option<(String, bool)> =
-            sqlx::query_as("SELECT name, active FROM units WHERE id = ?")
+        let was: Option<(String, crate::sql::Flag)> =
+            sqlx::query_as("SELECT name, active FROM units WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let (name, was_active) =
+        let (name, crate::sql::Flag(was_active)) =
             was.ok_or_else(|| Error::NotFound(format!("承办单位 {id} 不存在")))?;
         if was_active == active {
             return Err(Error::Invalid(format!(
@@ -108,8 +108,8 @@ impl Service {
             )));
         }
         let unit: UnitView =
-            sqlx::query_as("UPDATE units SET active = ? WHERE id = ? RETURNING id, name, active")
-                .bind(active)
+            sqlx::query_as("UPDATE units SET active = $1 WHERE id = $2 RETURNING id, name, active")
+                .bind(i64::from(active))
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -135,7 +135,7 @@ impl Service {
     /// The id of the unit named `name`.
     pub async fn unit_id(&self, name: &str) -> Result<i64> {
         let name = name.trim();
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE name = ?")
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
             .bind(name)
             .fetch_optional(self.db.pool())
             .await?;

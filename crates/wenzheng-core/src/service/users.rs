@@ -52,7 +52,7 @@ impl Service {
         let mut tx = self.db.write().await?;
         let unit_id: Option<i64> = match (&unit, role) {
             (Some(name), Role::Unit) => Some(
-                sqlx::query_scalar("SELECT id FROM units WHERE name = ?")
+                sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
                     .bind(name)
                     .fetch_optional(&mut *tx)
                     .await?
@@ -64,7 +64,7 @@ impl Service {
             (Some(_), _) => return Err(Error::Invalid("只有承办单位用户才能指定所属单位".into())),
             (None, _) => None,
         };
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = ?")
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
             .bind(&login)
             .fetch_optional(&mut *tx)
             .await?;
@@ -73,7 +73,7 @@ impl Service {
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (login, display_name, role, unit_id, password_hash, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(&login)
         .bind(&display_name)
@@ -110,25 +110,34 @@ impl Service {
     /// All users, by login.
     pub async fn list_users(&self, ctx: &Ctx) -> Result<Vec<UserView>> {
         auth::require(ctx.actor.role, Permission::ManageUsers)?;
-        let rows: Vec<(i64, String, String, String, Option<String>, bool)> = sqlx::query_as(
+        let rows: Vec<(
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            crate::sql::Flag,
+        )> = sqlx::query_as(
             "SELECT u.id, u.login, u.display_name, u.role, n.name, u.active
              FROM users u LEFT JOIN units n ON n.id = u.unit_id ORDER BY u.login",
         )
         .fetch_all(self.db.pool())
         .await?;
         rows.into_iter()
-            .map(|(id, login, display_name, role, unit, active)| {
-                let r: Role = role.parse()?;
-                Ok(UserView {
-                    id,
-                    login,
-                    display_name,
-                    role: r.code().into(),
-                    role_name: r.label().into(),
-                    unit,
-                    active,
-                })
-            })
+            .map(
+                |(id, login, display_name, role, unit, crate::sql::Flag(active))| {
+                    let r: Role = role.parse()?;
+                    Ok(UserView {
+                        id,
+                        login,
+                        display_name,
+                        role: r.code().into(),
+                        role_name: r.label().into(),
+                        unit,
+                        active,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -140,7 +149,7 @@ impl Service {
         let hash = auth::hash_password(password)?;
         let mut tx = self.db.write().await?;
         let id: Option<i64> =
-            sqlx::query_scalar("UPDATE users SET password_hash = ? WHERE login = ? RETURNING id")
+            sqlx::query_scalar("UPDATE users SET password_hash = $1 WHERE login = $2 RETURNING id")
                 .bind(&hash)
                 .bind(login.trim())
                 .fetch_optional(&mut *tx)
@@ -174,13 +183,15 @@ impl Service {
     /// Signs a user in: the actor when the password matches; the same message for an
     /// unknown login and a wrong password.
     pub async fn login(&self, login: &str, password: &str) -> Result<Actor> {
-        let row: Option<(Option<String>, bool)> =
-            sqlx::query_as("SELECT password_hash, active FROM users WHERE login = ?")
+        let row: Option<(Option<String>, crate::sql::Flag)> =
+            sqlx::query_as("SELECT password_hash, active FROM users WHERE login = $1")
                 .bind(login.trim())
                 .fetch_optional(self.db.pool())
                 .await?;
         match row {
-            Some((Some(hash), true)) if auth::verify_password(password, &hash) => {
+            Some((Some(hash), crate::sql::Flag(true)))
+                if auth::verify_password(password, &hash) =>
+            {
                 self.actor(Some(login.trim())).await
             }
             _ => Err(Error::Forbidden("登录名或密码不正确".into())),
@@ -216,7 +227,7 @@ impl Service {
                 "管理员密码已经设置，请用管理员账号登录后修改".into(),
             ));
         }
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(&hash)
             .bind(actor.id)
             .execute(&mut *tx)
@@ -242,7 +253,7 @@ impl Service {
     /// After how many idle minutes the app locks its session (anyone may read it: the app
     /// needs it before anyone signs in).
     pub async fn session_idle_minutes(&self) -> Result<u32> {
-        let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
             .bind(IDLE_MINUTES)
             .fetch_optional(self.db.pool())
             .await?;

@@ -39,7 +39,7 @@ pub async fn dump(svc: &Service) -> Vec<String> {
     .unwrap();
     let mut out = Vec::new();
     for t in tables {
-        let cols: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?)")
+        let cols: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
             .bind(&t)
             .fetch_all(pool)
             .await

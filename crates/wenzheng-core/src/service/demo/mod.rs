@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, FixedOffset};
 use serde::Serialize;
 use serde_json::{json, Value};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
+
+use crate::sql::Sql;
 
 use super::record::load_calendar;
 use super::search::FTS_END;
@@ -168,22 +170,27 @@ impl Table {
 
     /// Writes the rows with multi-row INSERTs of a fixed size, so that the statement is
     /// prepared once and reused from the connection's statement cache.
-    async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+    async fn flush(&mut self, conn: &mut AnyConnection) -> Result<()> {
         let per_statement = (30_000 / self.columns).clamp(1, 500);
         let mut rows = std::mem::take(&mut self.rows).into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Vec<Val>> = rows.by_ref().take(per_statement).collect();
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(self.head);
-            q.push(" ");
-            q.push_values(chunk, |mut b, row| {
-                for v in row {
+            let mut q: Sql = Sql::new(self.head);
+            q.push(" VALUES ");
+            for (r, row) in chunk.into_iter().enumerate() {
+                q.push(if r == 0 { "(" } else { ", (" });
+                for (i, v) in row.into_iter().enumerate() {
+                    if i > 0 {
+                        q.push(", ");
+                    }
                     match v {
-                        Val::Int(i) => b.push_bind(i),
-                        Val::Text(t) => b.push_bind(t),
-                        Val::Null => b.push_bind(None::<String>),
+                        Val::Int(i) => q.push_bind(i),
+                        Val::Text(t) => q.push_bind(t),
+                        Val::Null => q.push_bind(None::<String>),
                     };
                 }
-            });
+                q.push(")");
+            }
             q.build().execute(&mut *conn).await?;
         }
         Ok(())
@@ -250,7 +257,7 @@ impl Batch {
         }
     }
 
-    async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+    async fn flush(&mut self, conn: &mut AnyConnection) -> Result<()> {
         for t in [
             &mut self.cases,
             &mut self.assignments,
@@ -890,7 +897,7 @@ impl Service {
         let mut units_added = 0;
         let mut events = Table::new(Batch::new().events.head);
         for name in text::UNITS {
-            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE name = ?")
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -898,7 +905,7 @@ impl Service {
                 Some(id) => id,
                 None => {
                     let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO units (name, active, created_at) VALUES (?, 1, ?) RETURNING id",
+                        "INSERT INTO units (name, active, created_at) VALUES ($1, 1, $2) RETURNING id",
                     )
                     .bind(name)
                     .bind(format_instant(&start))
@@ -936,7 +943,7 @@ impl Service {
                 let mut defs = Vec::new();
                 for name in FTS_TRIGGERS {
                     let sql: Option<String> = sqlx::query_scalar(
-                        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1",
                     )
                     .bind(name)
                     .fetch_optional(&mut *tx)
@@ -968,7 +975,7 @@ impl Service {
         let mut tx = self.db.write().await?;
         for (year, value) in &gen.counters {
             sqlx::query(
-                "INSERT INTO counters (name, year, value) VALUES ('case', ?, ?)
+                "INSERT INTO counters (name, year, value) VALUES ('case', $1, $2)
                  ON CONFLICT (name, year) DO UPDATE SET value = excluded.value",
             )
             .bind(year)
