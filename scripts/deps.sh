@@ -8,6 +8,9 @@ BUILD_PACKAGES="build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appi
 TEST_PACKAGES="xvfb xauth webkit2gtk-driver dbus dunst imagemagick poppler-utils python3 cups cups-bsd cups-client printer-driver-cups-pdf strace xdotool gnome-keyring libsecret-tools"
 # Package test (scripts/package-test): window lookup and a screenshot of the installed app.
 PACKAGE_TEST_PACKAGES="xvfb xauth xdotool x11-utils imagemagick dbus poppler-utils sqlite3 fonts-noto-cjk cups-client"
+# PostgreSQL, the shared LAN store: the throwaway test server (scripts/pg-test-server) and
+# psql; openssl makes the server's test certificate.
+PG_PACKAGES="postgresql-15 postgresql-client-15 openssl"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
