@@ -20,9 +20,9 @@ pub struct Cli {
 /// Options accepted before or after the subcommand.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// 数据库文件（默认与桌面程序相同，位于用户数据目录）
-    #[arg(long, global = true, env = "WENZHENG_DB", value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    /// 数据库：文件路径（默认与桌面程序相同，位于用户数据目录），或 postgres://用户:密码@服务器/库 的服务器地址
+    #[arg(long, global = true, env = "WENZHENG_DB", value_name = "PATH|URL")]
+    pub db: Option<String>,
     /// 当前时间（北京时间），如 "2026-02-13 10:00"；默认读取系统时钟
     #[arg(long, global = true, value_name = "YYYY-MM-DD HH:MM")]
     pub now: Option<String>,

@@ -15,13 +15,22 @@ pub async fn run(cli: Cli) -> Result<()> {
         Some(t) => parse_local(t)?,
         None => clock::now(),
     };
-    let path = g.db.clone().unwrap_or_else(db::default_path);
+    let location = match &g.db {
+        Some(text) => db::Location::parse(text),
+        None => db::default_location(),
+    };
     let out = Out { json: g.json };
     if let Command::Restore { file } = &cli.command {
         // The database may be damaged: restore works on the files, without opening it.
-        return out.restore(&Service::restore(file, &path, now).await?);
+        let db::Location::File(path) = &location else {
+            return Err(wenzheng_core::Error::Invalid(
+                "恢复只适用于本机数据库文件；服务器数据库请由管理员在服务器上用 pg_dump 备份与恢复"
+                    .into(),
+            ));
+        };
+        return out.restore(&Service::restore(file, path, now).await?);
     }
-    let svc = Service::open(&path).await?;
+    let svc = Service::connect(&location).await?;
     let result = async {
         let ctx = Ctx {
             actor: svc.actor(g.as_user.as_deref()).await?,

@@ -186,7 +186,9 @@ impl Table {
                     match v {
                         Val::Int(i) => q.push_bind(i),
                         Val::Text(t) => q.push_bind(t),
-                        Val::Null => q.push_bind(None::<String>),
+                        // A NULL typed as a number: PostgreSQL assigns it to a text column too (the reverse
+                        // is refused).
+                        Val::Null => q.push_bind(None::<i64>),
                     };
                 }
                 q.push(")");
