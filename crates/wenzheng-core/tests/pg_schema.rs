@@ -973,3 +973,75 @@ async fn concurrent_writers_keep_the_derived_tables_exact() {
         ]
     );
 }
+
+/// A self-signed certificate for 127.0.0.1 that signed nothing the test server uses: a
+/// client that trusts only it must refuse the server.
+const UNRELATED_CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIBjzCCATagAwIBAgIUAX04sGF0GrL6hUAMH+6sjTKyrHMwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNzE5MjkzN1oYDzIxMjYxMTAz
+MTkyOTM3WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASFrTXKjkqsqnpSVT7UkPoOUIT/roWtHOrFUzexNAgtj80o71bv8RxS
+HprcVC44me9w3/L2fv6wNPHnqLWkh0v4o2QwYjAdBgNVHQ4EFgQUHUXZjzELDWbH
+eaI2+8k7CGepcmwwHwYDVR0jBBgwFoAUHUXZjzELDWbHeaI2+8k7CGepcmwwDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC
+IFrIBhO+4rzQBoORTfEaNJkhurovmn/Bo0EtHIqC7+YDAiBiJ2KgSi5O8hkJK9i4
+97Wf9iSzH9AYcgUDhgqlo3VIYg==
+-----END CERTIFICATE-----
+";
+
+/// `url` with the query parameters `params` added.
+fn with_params(url: &str, params: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{params}")
+}
+
+/// Whether the connection of `url` is encrypted (an error when it cannot connect).
+async fn connects_with_tls(url: &str) -> Result<bool, sqlx::Error> {
+    let mut conn = PgConnection::connect(url).await?;
+    let ssl: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(ssl)
+}
+
+/// The URL forms docs/install.md gives for TLS: `sslmode=require` encrypts;
+/// `sslmode=verify-full&sslrootcert=…` encrypts and accepts only a server whose
+/// certificate the given CA signed (checked when the server's `ssl_ca_file`, the CA that
+/// signed its certificate with scripts/pg-test-server, is readable here).
+#[tokio::test]
+async fn tls_connections() {
+    let Some(url) = pg_url("tls_connections") else {
+        return;
+    };
+    assert!(
+        connects_with_tls(&with_params(&url, "sslmode=require"))
+            .await
+            .unwrap(),
+        "sslmode=require 的连接未加密"
+    );
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    let ca_file: String = sqlx::query_scalar("SHOW ssl_ca_file")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    if ca_file.is_empty() || !Path::new(&ca_file).is_file() {
+        eprintln!("跳过 verify-full：读不到服务器的 CA 证书“{ca_file}”（服务器不在本机？）");
+        return;
+    }
+    let verified = with_params(&url, &format!("sslmode=verify-full&sslrootcert={ca_file}"));
+    assert!(connects_with_tls(&verified).await.unwrap());
+
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.crt");
+    std::fs::write(&other, UNRELATED_CERT).unwrap();
+    let refused = with_params(
+        &url,
+        &format!("sslmode=verify-full&sslrootcert={}", other.display()),
+    );
+    assert!(
+        connects_with_tls(&refused).await.is_err(),
+        "不受信任的证书也连上了"
+    );
+}
