@@ -195,7 +195,7 @@ impl Db {
             .await
             .map_err(|e| explain_open(e, keyed, path))?;
         probe.close().await?;
-        let options = AnyConnectOptions::from_url(&native.to_url_lossy())?;
+        let options = AnyConnectOptions::from_url(&sqlite_url(path)?)?;
         let pool = AnyPoolOptions::new()
             .max_connections(4)
             .after_connect(move |conn, _| {
@@ -362,6 +362,23 @@ impl Db {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The `sqlite:` URL of a file, for the Any driver: the path as it is (a Windows path
+/// `C:\…` too, which `SqliteConnectOptions::to_url_lossy` cannot express), with only `%`,
+/// `?`, `#`, spaces and control characters percent-encoded (sqlx decodes them again).
+fn sqlite_url(path: &Path) -> Result<url::Url> {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+    const RESERVED: &AsciiSet = &CONTROLS.add(b' ').add(b'%').add(b'?').add(b'#');
+    let text = path.to_str().ok_or_else(|| {
+        Error::Invalid(format!(
+            "数据库文件路径“{}”含有无法识别的字符，请换一个文件夹",
+            path.display()
+        ))
+    })?;
+    let url = format!("sqlite:{}?mode=rwc", utf8_percent_encode(text, RESERVED));
+    url::Url::parse(&url)
+        .map_err(|e| Error::Invalid(format!("数据库文件路径“{}”无法使用：{e}", path.display())))
 }
 
 /// An open error, told as a wrong key when the file is keyed.
