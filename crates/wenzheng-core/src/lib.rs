@@ -16,6 +16,7 @@ pub mod clock;
 pub mod crypt;
 pub mod db;
 pub mod deadline;
+mod dialect;
 pub mod due;
 pub mod error;
 pub mod integrity;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{at, ctx_at, dump, fresh};
+use common::{at, ctx_at, dump, fresh, sqlite_only};
 use wenzheng_core::service::{BackupSettings, NewUser, UserChange};
 use wenzheng_core::{Ctx, Error, Service};
 
@@ -187,6 +187,9 @@ async fn the_last_active_administrator_stays() {
 
 #[tokio::test]
 async fn backup_settings_are_checked_logged_and_used_by_the_list() {
+    if sqlite_only("backup_settings", "备份到文件夹、列出备份文件") {
+        return;
+    }
     let (dir, svc) = fresh().await;
     let admin = ctx_at(&svc, "2026-11-27 09:00").await;
     let defaults = svc.backup_settings(&admin).await.unwrap();
@@ -276,6 +279,9 @@ async fn backup_settings_are_checked_logged_and_used_by_the_list() {
 
 #[tokio::test]
 async fn restoring_the_open_database_checks_first_and_keeps_the_old_file() {
+    if sqlite_only("restoring_the_open_database", "恢复替换数据库文件") {
+        return;
+    }
     let (dir, svc) = fresh().await;
     let admin = ctx_at(&svc, "2026-11-27 09:00").await;
     svc.add_unit(&admin, "备份前的单位").await.unwrap();

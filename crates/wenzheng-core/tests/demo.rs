@@ -52,12 +52,13 @@ async fn the_same_seed_gives_the_same_database_and_it_verifies() {
     // followed by two line feeds as the triggers write them (migration 0013).
     let mismatched: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM cases c LEFT JOIN case_fts f ON f.rowid = c.id
-         WHERE f.rowid IS NULL OR f.title <> c.title || char(10, 10)
-            OR f.content <> c.content || char(10, 10)
-            OR f.replies <> COALESCE((SELECT group_concat(text, char(10))
-                                      FROM (SELECT text FROM replies r WHERE r.case_id = c.id
-                                            ORDER BY r.id)) || char(10, 10), '')",
+         WHERE f.rowid IS NULL OR f.title <> c.title || $1
+            OR f.content <> c.content || $1
+            OR f.replies <> COALESCE((SELECT string_agg(r.text, $2 ORDER BY r.id)
+                                      FROM replies r WHERE r.case_id = c.id) || $1, '')",
     )
+    .bind("\n\n")
+    .bind("\n")
     .fetch_one(pool)
     .await
     .unwrap();
@@ -88,7 +89,7 @@ async fn the_same_seed_gives_the_same_database_and_it_verifies() {
     // Case numbers continue after the generated ones.
     assert!(page.cases[0].number.starts_with("WZ-2026-"));
     let dupes: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT number FROM cases GROUP BY number HAVING COUNT(*) > 1)",
+        "SELECT COUNT(*) FROM (SELECT number FROM cases GROUP BY number HAVING COUNT(*) > 1) AS d",
     )
     .fetch_one(pool)
     .await

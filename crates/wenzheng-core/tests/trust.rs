@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{at, ctx_at, dump, fresh};
+use common::{at, ctx_at, dump, fresh, sqlite_only, TestDb};
+use wenzheng_core::db::Backend;
 use wenzheng_core::service::{Assignment, ListFilter, NewCase, NewUser, Rotation};
 use wenzheng_core::{Ctx, Error, Service};
 
@@ -24,7 +25,7 @@ fn user(login: &str, role: &str, unit: Option<&str>) -> NewUser {
 }
 
 /// An office with a clerk, a leader and two unit handlers, and one case assigned to 甲办.
-async fn office() -> (tempfile::TempDir, Service) {
+async fn office() -> (TestDb, Service) {
     let (dir, svc) = fresh().await;
     let admin = ctx_at(&svc, "2026-11-27 09:00").await;
     for u in ["甲办", "乙办"] {
@@ -226,15 +227,18 @@ async fn verify_finds_an_edited_a_deleted_and_an_inserted_event() {
         "{ok:?}"
     );
     let pool = svc.db().pool();
-    // Someone with the file and a SQLite shell: drop the guards and edit.
-    sqlx::query("DROP TRIGGER events_no_update")
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query("DROP TRIGGER events_no_delete")
-        .execute(pool)
-        .await
-        .unwrap();
+    // Someone with the file and a SQLite shell (or the server's owner and psql): drop the
+    // guards and edit.
+    let on = match svc.db().backend() {
+        Backend::Sqlite => "",
+        Backend::Postgres => " ON events",
+    };
+    for trigger in ["events_no_update", "events_no_delete"] {
+        sqlx::query(&format!("DROP TRIGGER {trigger}{on}"))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
     sqlx::query("UPDATE events SET summary = '篡改过的记录' WHERE id = 4")
         .execute(pool)
         .await
@@ -279,6 +283,9 @@ async fn verify_finds_an_edited_a_deleted_and_an_inserted_event() {
 
 #[tokio::test]
 async fn backup_and_restore_keep_everything_and_the_old_file() {
+    if sqlite_only("backup_and_restore", "备份与恢复复制数据库文件") {
+        return;
+    }
     let (dir, svc) = office().await;
     let admin = ctx_at(&svc, "2026-11-27 12:00").await;
     let out = dir.path().join("备份").join("b1.db");
@@ -347,7 +354,39 @@ async fn backup_and_restore_keep_everything_and_the_old_file() {
 }
 
 #[tokio::test]
+async fn a_server_refuses_file_backups_and_restores_in_chinese() {
+    let (dir, svc) = office().await;
+    if svc.db().backend() == Backend::Sqlite {
+        eprintln!("跳过 a_server_refuses_file_backups（仅 PostgreSQL）：本机文件可以备份");
+        return;
+    }
+    let admin = ctx_at(&svc, "2026-11-27 12:00").await;
+    let before = dump(&svc).await;
+    let folder = dir.path().join("备份");
+    let refusals = [
+        svc.backup_to(&admin, &folder.join("b1.db"))
+            .await
+            .unwrap_err(),
+        svc.auto_backup(&admin, &folder, Rotation::default())
+            .await
+            .unwrap_err(),
+        svc.restore_live(&admin, &folder.join("b1.db"))
+            .await
+            .unwrap_err(),
+    ];
+    for e in refusals {
+        assert!(e.is_refusal(), "{e:?}");
+        assert!(e.to_string().contains("pg_dump"), "{e}");
+    }
+    assert!(!folder.exists(), "nothing was written beside the test");
+    assert_eq!(dump(&svc).await, before, "and nothing in the database");
+}
+
+#[tokio::test]
 async fn automatic_backups_run_once_a_day_and_rotate() {
+    if sqlite_only("automatic_backups", "自动备份复制数据库文件") {
+        return;
+    }
     let (dir, svc) = fresh().await;
     let folder = dir.path().join("auto");
     let keep = Rotation {

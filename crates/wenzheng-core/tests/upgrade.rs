@@ -7,7 +7,7 @@ mod common;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use common::ctx_at;
+use common::{ctx_at, sqlite_only};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
@@ -88,6 +88,12 @@ fn copies(dir: &Path) -> Vec<PathBuf> {
 
 #[tokio::test]
 async fn an_upgrade_copies_the_old_file_first_and_keeps_every_case() {
+    if sqlite_only(
+        "an_upgrade_copies_the_old_file_first_and_keeps_every_case",
+        "升级前在文件旁写副本（服务器由管理员用 pg_dump 备份）",
+    ) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wenzheng.db");
     let applied = previous_version_db(&path).await;
@@ -137,6 +143,12 @@ async fn an_upgrade_copies_the_old_file_first_and_keeps_every_case() {
 
 #[tokio::test]
 async fn a_new_database_is_not_copied() {
+    if sqlite_only(
+        "a_new_database_is_not_copied",
+        "升级前在文件旁写副本（服务器由管理员用 pg_dump 备份）",
+    ) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let svc = Service::open(&dir.path().join("new.db")).await.unwrap();
     assert_eq!(svc.db().upgrade_backup(), None);
@@ -146,6 +158,12 @@ async fn a_new_database_is_not_copied() {
 
 #[tokio::test]
 async fn a_second_copy_of_the_same_version_gets_a_new_name() {
+    if sqlite_only(
+        "a_second_copy_of_the_same_version_gets_a_new_name",
+        "升级前在文件旁写副本（服务器由管理员用 pg_dump 备份）",
+    ) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wenzheng.db");
     let first = upgrade_backup_path(&path);
@@ -171,6 +189,12 @@ async fn a_second_copy_of_the_same_version_gets_a_new_name() {
 
 #[tokio::test]
 async fn a_database_from_a_newer_program_is_neither_copied_nor_opened() {
+    if sqlite_only(
+        "a_database_from_a_newer_program_is_neither_copied_nor_opened",
+        "升级前在文件旁写副本（服务器由管理员用 pg_dump 备份）",
+    ) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wenzheng.db");
     previous_version_db(&path).await;

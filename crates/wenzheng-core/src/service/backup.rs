@@ -80,6 +80,7 @@ impl Service {
     }
 
     async fn write_backup(&self, ctx: &Ctx, out: &Path) -> Result<BackupView> {
+        let db_file = self.db.require_file("备份")?;
         if out.exists() {
             return Err(Error::Invalid(format!(
                 "备份文件 {} 已存在，请换一个文件名",
@@ -89,13 +90,12 @@ impl Service {
         if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(dir).await?;
         }
-        self.db.require_file("备份")?;
         // An encrypted database's copy is encrypted with the same key (SQLCipher).
         sqlx::query("VACUUM INTO $1")
             .bind(out.to_string_lossy().to_string())
             .execute(self.db.pool())
             .await?;
-        let pool = open_read_only(out, self.db.require_file("备份")?).await?;
+        let pool = open_read_only(out, db_file).await?;
         let check = verify_pool(&pool).await;
         pool.close().await;
         let check = check?;

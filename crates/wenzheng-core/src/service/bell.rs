@@ -92,8 +92,9 @@ impl Service {
             }
         }
         sqlx::query(
-            "INSERT OR IGNORE INTO notification_reads (user_id, key, read_at)
-             SELECT $1, key, $2 FROM notifications_sent WHERE $3 IS NULL OR key = $4",
+            "INSERT INTO notification_reads (user_id, key, read_at)
+             SELECT $1, key, $2 FROM notifications_sent WHERE $3 IS NULL OR key = $4
+             ON CONFLICT (user_id, key) DO NOTHING",
         )
         .bind(ctx.actor.id)
         .bind(format_instant(&ctx.now))

@@ -224,7 +224,7 @@ impl Service {
                         updated_by = excluded.updated_by",
                 )
                 .bind(&key)
-                .bind(!working)
+                .bind(i64::from(!working))
                 .bind(&note)
                 .bind(format_instant(&ctx.now))
                 .bind(ctx.actor.id)

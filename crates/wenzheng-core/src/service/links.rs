@@ -108,7 +108,7 @@ async fn existing_link(
 ) -> Result<Option<(i64, i64, String)>> {
     Ok(sqlx::query_as(
         "SELECT id, case_id, kind FROM case_links
-         WHERE min(case_id, other_id) = min($1, $2) AND max(case_id, other_id) = max($1, $2)",
+         WHERE (case_id = $1 AND other_id = $2) OR (case_id = $2 AND other_id = $1)",
     )
     .bind(a)
     .bind(b)

@@ -160,10 +160,9 @@ impl Service {
         let rows: Vec<OpenCaseRow> = sqlx::query_as(&format!(
             "SELECT c.id, c.number, c.title, c.status, c.ack_due, c.reply_due,
                     (SELECT COUNT(*) FROM urgings g WHERE g.case_id = c.id),
-                    (SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignments a
-                        JOIN units u ON u.id = a.unit_id
-                        WHERE a.case_id = c.id AND a.returned_at IS NULL
-                        ORDER BY a.role = 'assist', a.id))
+                    (SELECT string_agg(u.name, '、' ORDER BY a.role = 'assist', a.id)
+                        FROM assignments a JOIN units u ON u.id = a.unit_id
+                        WHERE a.case_id = c.id AND a.returned_at IS NULL)
                  FROM cases c WHERE c.status IN ({}) ORDER BY c.id",
             open.iter()
                 .map(|s| format!("'{s}'"))

@@ -12,6 +12,8 @@ use super::record::{event, load_calendar, put_setting, CaseRow};
 use super::{Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::clock::{format_instant, parse_stored, parse_stored_date};
+use crate::db::Backend;
+use crate::dialect;
 use crate::error::{Error, Result};
 use crate::model::{CaseStatus, Complexity};
 use crate::report::export::{self, Open311Request, RegisterRow};
@@ -96,6 +98,7 @@ fn relevant_cases_sql() -> String {
 /// Reads what the report of the window `[from, cutoff)` needs (see [`relevant_cases_sql`]).
 async fn snapshot(
     conn: &mut AnyConnection,
+    backend: Backend,
     from: DateTime<FixedOffset>,
     cutoff: DateTime<FixedOffset>,
 ) -> Result<Snapshot> {
@@ -121,6 +124,7 @@ async fn snapshot(
         .await?;
     ids.sort_unstable();
     let ids = serde_json::to_string(&ids).map_err(|e| corrupt("案件编号", e))?;
+    let relevant = dialect::ids_of_json(backend, "$1");
     type CaseTuple = (
         i64,
         String,
@@ -133,11 +137,11 @@ async fn snapshot(
         String,
         String,
     );
-    let rows: Vec<CaseTuple> = sqlx::query_as(
+    let rows: Vec<CaseTuple> = sqlx::query_as(&format!(
         "SELECT id, number, title, source, category, important, sensitive, complexity,
                 received_at, ack_due FROM cases
-         WHERE id IN (SELECT value FROM json_each($1)) ORDER BY id",
-    )
+         WHERE id IN ({relevant}) ORDER BY id"
+    ))
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
@@ -164,17 +168,18 @@ async fn snapshot(
     // the registration, acknowledgment and final replies; none after the cutoff. One row
     // per case (its events joined, oldest first) keeps the rows few: an event is
     // `at kind status reply_due` (`-` for none), and none of these contain a space or `,`.
-    let events: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT case_id, group_concat(at || ' ' || kind || ' ' || ifnull(status, '-') || ' '
-                                      || ifnull(reply_due, '-'), ',' ORDER BY id)
-         FROM (SELECT id, case_id, at, kind, json_extract(after, '$.status') AS status,
-                      json_extract(after, '$.reply_due') AS reply_due
+    let events: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT case_id, string_agg(at || ' ' || kind || ' ' || COALESCE(status, '-') || ' '
+                                    || COALESCE(reply_due, '-'), ',' ORDER BY id)
+         FROM (SELECT id, case_id, at, kind, {status} AS status, {reply_due} AS reply_due
                FROM events
-               WHERE case_id IN (SELECT value FROM json_each($1)) AND at < $2)
+               WHERE case_id IN ({relevant}) AND at < $2) AS e
          WHERE status IS NOT NULL OR reply_due IS NOT NULL
             OR kind IN ('register', 'acknowledge', 'reply_final')
          GROUP BY case_id",
-    )
+        status = dialect::json_text(backend, "after", "status"),
+        reply_due = dialect::json_text(backend, "after", "reply_due"),
+    ))
     .bind(&ids)
     .bind(&cutoff_text)
     .fetch_all(&mut *conn)
@@ -211,10 +216,10 @@ async fn snapshot(
         cases,
         ..Default::default()
     };
-    let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(&format!(
         "SELECT case_id, unit_id, role, assigned_at, returned_at FROM assignments
-         WHERE case_id IN (SELECT value FROM json_each($1)) ORDER BY case_id, id",
-    )
+         WHERE case_id IN ({relevant}) ORDER BY case_id, id"
+    ))
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
@@ -272,11 +277,11 @@ async fn snapshot(
     for (c, s, at) in rows {
         snap.followups.push((c, s.parse()?, parse_stored(&at)?));
     }
-    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(&format!(
         "SELECT case_id, created_at, published_at FROM replies
-         WHERE kind = 'final' AND case_id IN (SELECT value FROM json_each($1))
-         ORDER BY case_id, id",
-    )
+         WHERE kind = 'final' AND case_id IN ({relevant})
+         ORDER BY case_id, id"
+    ))
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
@@ -298,7 +303,7 @@ impl Service {
         let mut tx = self.db.pool().begin().await?;
         let rule = load_rule(&mut tx).await?;
         let (from, cutoff) = period.replay_window(ctx.now);
-        let snap = snapshot(&mut tx, from, cutoff).await?;
+        let snap = snapshot(&mut tx, self.db.backend(), from, cutoff).await?;
         tx.commit().await?;
         Ok(figures::compute(&snap, period, ctx.now, &rule))
     }

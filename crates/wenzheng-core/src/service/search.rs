@@ -15,6 +15,7 @@ use super::{Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::calendar::WorkCalendar;
 use crate::clock::format_instant;
+use crate::db::Backend;
 use crate::error::{Error, Result};
 use crate::model::{CaseStatus, Category, Role};
 use crate::view::CaseView;
@@ -282,21 +283,39 @@ async fn expand_short(conn: &mut AnyConnection, term: &str) -> Result<Option<Str
     Ok(Some(alternatives.join(" OR ")))
 }
 
-/// Appends the text search: each term must occur in the title, the content or a reply.
-/// Terms of 3+ characters are phrases of the trigram index; shorter ones are expanded into
-/// the trigrams that begin with them (see [`expand_short`]), or, when they begin too many,
-/// looked for with LIKE case by case.
-async fn push_text(q: &mut Sql<'_>, conn: &mut AnyConnection, text: &str) -> Result<()> {
+/// Appends the text search: each term must occur in the title, the content or a reply
+/// (`case_fts`). The stores differ here (docs/postgres.md): SQLite asks its FTS5 trigram
+/// index ([`push_text_fts`]), PostgreSQL its pg_trgm index ([`push_text_trgm`]); both find
+/// exactly the cases in which every term occurs, ignoring case.
+async fn push_text(
+    q: &mut Sql<'_>,
+    conn: &mut AnyConnection,
+    backend: Backend,
+    text: &str,
+) -> Result<()> {
     let terms: Vec<&str> = text.split_whitespace().collect();
     if terms.len() > 10 {
         return Err(Error::Invalid("搜索词不能超过 10 个".into()));
     }
+    if terms.iter().any(|t| t.chars().count() > 100) {
+        return Err(Error::Invalid("每个搜索词不能超过 100 个字".into()));
+    }
+    match backend {
+        Backend::Sqlite => push_text_fts(q, conn, &terms).await,
+        Backend::Postgres => {
+            push_text_trgm(q, &terms);
+            Ok(())
+        }
+    }
+}
+
+/// SQLite: terms of 3+ characters are phrases of the FTS5 trigram index; shorter ones are
+/// expanded into the trigrams that begin with them (see [`expand_short`]), or, when they
+/// begin too many, looked for with LIKE case by case.
+async fn push_text_fts(q: &mut Sql<'_>, conn: &mut AnyConnection, terms: &[&str]) -> Result<()> {
     let mut matches = Vec::new();
     let mut scans = Vec::new();
-    for term in terms {
-        if term.chars().count() > 100 {
-            return Err(Error::Invalid("每个搜索词不能超过 100 个字".into()));
-        }
+    for &term in terms {
         if term.chars().count() >= 3 {
             matches.push(phrase(term));
         } else {
@@ -342,6 +361,34 @@ async fn push_text(q: &mut Sql<'_>, conn: &mut AnyConnection, text: &str) -> Res
             .push(" ESCAPE '\\'))");
     }
     Ok(())
+}
+
+/// PostgreSQL: `case_fts` is a plain table with a pg_trgm GIN index over its three columns
+/// (migrations/postgres, 0005), which answers `ILIKE '%…%'` for terms of 3+ characters;
+/// shorter terms are read from the table (pg_trgm has no trigram to look up for them).
+/// ILIKE ignores case as FTS5's trigram index and SQLite's LIKE do.
+fn push_text_trgm(q: &mut Sql<'_>, terms: &[&str]) {
+    q.push(" AND c.id IN (SELECT f.rowid FROM case_fts f WHERE ");
+    for (i, term) in terms.iter().enumerate() {
+        if i > 0 {
+            q.push(" AND ");
+        }
+        push_contains(q, term);
+    }
+    q.push(")");
+}
+
+/// `(f.title ILIKE … OR f.content ILIKE … OR f.replies ILIKE …)`: `term` occurs in one of
+/// the texts of `case_fts f` (PostgreSQL).
+fn push_contains(q: &mut Sql<'_>, term: &str) {
+    let p = like_pattern(term);
+    q.push("(f.title ILIKE ")
+        .push_bind(p.clone())
+        .push(" ESCAPE '\\' OR f.content ILIKE ")
+        .push_bind(p.clone())
+        .push(" ESCAPE '\\' OR f.replies ILIKE ")
+        .push_bind(p)
+        .push(" ESCAPE '\\')");
 }
 
 fn day(label: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {
@@ -437,7 +484,7 @@ impl Service {
             q.push(" AND c.complexity = 'complex'");
         }
         if let Some(text) = nonblank(filter.q.as_deref()) {
-            push_text(&mut q, &mut conn, text).await?;
+            push_text(&mut q, &mut conn, self.db.backend(), text).await?;
         }
         let (column, cmp, order) = if by_due {
             ("c.reply_due", ">", "ASC")
@@ -504,16 +551,42 @@ impl Service {
         if grams.is_empty() {
             return Ok(Vec::new());
         }
-        let expr: Vec<String> = grams.iter().map(|g| phrase(g)).collect();
         let mut conn = self.db.pool().acquire().await?;
-        let rows: Vec<CaseRow> = sqlx::query_as(
-            "SELECT c.* FROM cases c
-             JOIN (SELECT rowid AS id, rank FROM case_fts WHERE case_fts MATCH $1) m ON m.id = c.id
-             ORDER BY m.rank LIMIT 5",
-        )
-        .bind(expr.join(" OR "))
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows: Vec<CaseRow> = match self.db.backend() {
+            // FTS5's own relevance (bm25) of the trigrams as phrases of one OR query.
+            Backend::Sqlite => {
+                let expr: Vec<String> = grams.iter().map(|g| phrase(g)).collect();
+                sqlx::query_as(
+                    "SELECT c.* FROM cases c
+                     JOIN (SELECT rowid AS id, rank FROM case_fts WHERE case_fts MATCH $1) m
+                       ON m.id = c.id
+                     ORDER BY m.rank LIMIT 5",
+                )
+                .bind(expr.join(" OR "))
+                .fetch_all(&mut *conn)
+                .await?
+            }
+            // pg_trgm has no such rank: the cases sharing the most of the trigrams first,
+            // the newest among equals.
+            Backend::Postgres => {
+                let mut q = Sql::new("SELECT c.* FROM cases c JOIN (SELECT f.rowid AS id, ");
+                for (i, g) in grams.iter().enumerate() {
+                    q.push(if i > 0 { " + CASE WHEN " } else { "CASE WHEN " });
+                    push_contains(&mut q, g);
+                    q.push(" THEN 1 ELSE 0 END");
+                }
+                // The same tests again as one OR: what the trigram index can narrow.
+                q.push(" AS hits FROM case_fts f WHERE ");
+                for (i, g) in grams.iter().enumerate() {
+                    if i > 0 {
+                        q.push(" OR ");
+                    }
+                    push_contains(&mut q, g);
+                }
+                q.push(") m ON m.id = c.id ORDER BY m.hits DESC, c.id DESC LIMIT 5");
+                q.build_query_as().fetch_all(&mut *conn).await?
+            }
+        };
         let calendar = self.work_calendar(&mut conn).await?;
         let mut units = units_of(&mut conn, rows.iter().map(|r| r.id)).await?;
         rows.into_iter()

@@ -25,6 +25,7 @@ use crate::auth::{self, Permission};
 use crate::calendar::WorkCalendar;
 use crate::clock::format_instant;
 use crate::deadline::{self, Deadlines};
+use crate::dialect;
 use crate::error::{Error, Result};
 use crate::integrity::{EventFields, GENESIS_HASH};
 use crate::model::{CaseStatus, Category, Complexity, FEEDBACK_RECIPIENTS, STANDARD_ACK_TEXT};
@@ -107,11 +108,13 @@ impl Rng {
     }
 }
 
-/// A value bound into a multi-row insert.
+/// A value bound into a multi-row insert. A NULL keeps the type of its column: PostgreSQL
+/// types each parameter of a prepared statement once, and the statement is reused.
 enum Val {
     Int(i64),
     Text(String),
-    Null,
+    NullInt,
+    NullText,
 }
 
 impl From<i64> for Val {
@@ -134,7 +137,7 @@ impl From<&str> for Val {
 
 impl From<Option<String>> for Val {
     fn from(v: Option<String>) -> Val {
-        v.map_or(Val::Null, Val::Text)
+        v.map_or(Val::NullText, Val::Text)
     }
 }
 
@@ -186,9 +189,8 @@ impl Table {
                     match v {
                         Val::Int(i) => q.push_bind(i),
                         Val::Text(t) => q.push_bind(t),
-                        // A NULL typed as a number: PostgreSQL assigns it to a text column too (the reverse
-                        // is refused).
-                        Val::Null => q.push_bind(None::<i64>),
+                        Val::NullInt => q.push_bind(None::<i64>),
+                        Val::NullText => q.push_bind(None::<String>),
                     };
                 }
                 q.push(")");
@@ -313,7 +315,7 @@ impl Chain {
         let prev = std::mem::replace(&mut self.prev_hash, hash.clone());
         events.push(vec![
             fields.id.into(),
-            fields.case_id.map_or(Val::Null, Val::Int),
+            fields.case_id.map_or(Val::NullInt, Val::Int),
             fields.actor_id.into(),
             fields.at.into(),
             fields.kind.into(),
@@ -765,7 +767,7 @@ impl Generator<'_> {
                 batch.followups.push(vec![
                     id.into(),
                     satisfaction.into(),
-                    Val::Null,
+                    Val::NullText,
                     format_instant(&t).into(),
                     actor.into(),
                 ]);
@@ -841,11 +843,16 @@ impl Generator<'_> {
     }
 }
 
-/// The full-text triggers that fire on inserts into `cases` and `replies`: dropped while
-/// a batch is written (each case's index row is then written once, with all its replies,
-/// from the texts in memory) and re-created from their stored definitions in the same
-/// transaction.
-const FTS_TRIGGERS: [&str; 2] = ["cases_fts_insert", "replies_fts_insert"];
+/// The full-text triggers that fire on inserts into `cases` and `replies` (table, trigger):
+/// switched off while a batch is written (each case's index row is then written once, with
+/// all its replies, from the texts in memory) and on again in the same transaction.
+const FTS_TRIGGERS: [(&str, &str); 2] = [
+    ("cases", "cases_fts_insert"),
+    ("replies", "replies_fts_insert"),
+];
+
+/// The tables the demo writes with explicit ids.
+const EXPLICIT_IDS: [&str; 3] = ["cases", "replies", "events"];
 
 impl Service {
     /// Fills an empty database with `cases` synthetic cases spread over the three years
@@ -941,24 +948,8 @@ impl Service {
         let total = i64::try_from(cases).unwrap_or(i64::MAX);
         while id <= total {
             let mut tx = self.db.write().await?;
-            let triggers: Vec<String> = {
-                let mut defs = Vec::new();
-                for name in FTS_TRIGGERS {
-                    let sql: Option<String> = sqlx::query_scalar(
-                        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1",
-                    )
-                    .bind(name)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some(sql) = sql {
-                        sqlx::query(&format!("DROP TRIGGER {name}"))
-                            .execute(&mut *tx)
-                            .await?;
-                        defs.push(sql);
-                    }
-                }
-                defs
-            };
+            let resume =
+                dialect::suspend_triggers(&mut tx, self.db.backend(), &FTS_TRIGGERS).await?;
             let last = (id + i64::try_from(BATCH_CASES).unwrap_or(1) - 1).min(total);
             let mut batch = Batch::new();
             while id <= last {
@@ -968,7 +959,7 @@ impl Service {
                 id += 1;
             }
             batch.flush(&mut tx).await?;
-            for sql in triggers {
+            for sql in resume {
                 sqlx::query(&sql).execute(&mut *tx).await?;
             }
             tx.commit().await?;
@@ -985,14 +976,14 @@ impl Service {
             .execute(&mut *tx)
             .await?;
         }
+        for sql in dialect::after_explicit_ids(self.db.backend(), &EXPLICIT_IDS) {
+            sqlx::query(&sql).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
-        // One b-tree for the full-text index instead of one per batch: faster queries.
-        sqlx::query("INSERT INTO case_fts (case_fts) VALUES ('optimize')")
-            .execute(self.db.pool())
-            .await?;
-        sqlx::query("PRAGMA optimize")
-            .execute(self.db.pool())
-            .await?;
+        // One b-tree for the full-text index instead of one per batch, fresh statistics.
+        for sql in dialect::after_bulk_load(self.db.backend()) {
+            sqlx::query(sql).execute(self.db.pool()).await?;
+        }
         Ok(DemoSummary {
             cases,
             events: gen.chain.written,

@@ -1,0 +1,98 @@
+//! The few places where SQLite and PostgreSQL need different SQL, one function per concern.
+//! Everything else is written once, in SQL both accept; `docs/postgres.md` (方言差异) lists
+//! these differences and why they exist. The full-text search has its own two paths in
+//! `service/search.rs` (FTS5 on SQLite, pg_trgm on PostgreSQL).
+
+use sqlx::AnyConnection;
+
+use crate::db::Backend;
+use crate::error::Result;
+
+/// A subquery giving the ids of the JSON array of integers bound as `param`: one parameter
+/// however many ids there are (SQLite's `json_each`; PostgreSQL's `json_array_elements_text`).
+pub(crate) fn ids_of_json(backend: Backend, param: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("SELECT value FROM json_each({param})"),
+        Backend::Postgres => format!(
+            "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST({param} AS json))"
+        ),
+    }
+}
+
+/// The member `key` of the JSON object stored as text in `column`, as text; NULL when it is
+/// missing or JSON `null` (SQLite's `json_extract`; PostgreSQL's `->>` on a cast to json).
+pub(crate) fn json_text(backend: Backend, column: &str, key: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_extract({column}, '$.{key}')"),
+        Backend::Postgres => format!("(CAST({column} AS json) ->> '{key}')"),
+    }
+}
+
+/// Switches off the row triggers `triggers` (table, trigger) until the statements returned
+/// are run, in the same transaction (a bulk load writes what they would have written itself).
+/// SQLite cannot disable a trigger: it is dropped and its stored definition returned to
+/// create it again. PostgreSQL disables it (`ALTER TABLE … DISABLE TRIGGER`).
+pub(crate) async fn suspend_triggers(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    triggers: &[(&str, &str)],
+) -> Result<Vec<String>> {
+    let mut resume = Vec::new();
+    for (table, name) in triggers {
+        match backend {
+            Backend::Sqlite => {
+                let sql: Option<String> = sqlx::query_scalar(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1",
+                )
+                .bind(*name)
+                .fetch_optional(&mut *conn)
+                .await?;
+                if let Some(sql) = sql {
+                    sqlx::query(&format!("DROP TRIGGER {name}"))
+                        .execute(&mut *conn)
+                        .await?;
+                    resume.push(sql);
+                }
+            }
+            Backend::Postgres => {
+                sqlx::query(&format!("ALTER TABLE {table} DISABLE TRIGGER {name}"))
+                    .execute(&mut *conn)
+                    .await?;
+                resume.push(format!("ALTER TABLE {table} ENABLE TRIGGER {name}"));
+            }
+        }
+    }
+    Ok(resume)
+}
+
+/// What to run after rows were written with explicit ids into the identity columns `id` of
+/// `tables`, so that the next ordinary insert gets the next free id. SQLite takes the
+/// largest rowid plus one by itself; a PostgreSQL identity column has a sequence of its own,
+/// which explicit ids do not advance.
+pub(crate) fn after_explicit_ids(backend: Backend, tables: &[&str]) -> Vec<String> {
+    match backend {
+        Backend::Sqlite => Vec::new(),
+        Backend::Postgres => tables
+            .iter()
+            .map(|t| {
+                format!(
+                    "SELECT setval(pg_get_serial_sequence('{t}', 'id'),
+                                   COALESCE(MAX(id), 0) + 1, false) FROM {t}"
+                )
+            })
+            .collect(),
+    }
+}
+
+/// What to run after a bulk load, to keep queries fast: SQLite merges the full-text index
+/// into one b-tree and refreshes the planner's statistics (`PRAGMA optimize`); PostgreSQL
+/// refreshes its statistics (`ANALYZE`).
+pub(crate) fn after_bulk_load(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        Backend::Sqlite => &[
+            "INSERT INTO case_fts (case_fts) VALUES ('optimize')",
+            "PRAGMA optimize",
+        ],
+        Backend::Postgres => &["ANALYZE"],
+    }
+}
