@@ -35,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::model::Role;
 
 pub use accounts::UserChange;
+pub use attachments::{attachment_dir_of, sha256_hex, stored_path, AttachmentCheck};
 pub use backup::{to_delete, Rotation};
 pub use backup_settings::{list_backup_files, BackupFile, BackupSettings};
 pub use calendar::DayMode;
