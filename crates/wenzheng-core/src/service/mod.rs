@@ -17,6 +17,7 @@ mod encrypt;
 mod export_personal;
 mod integrity;
 mod links;
+mod migrate;
 pub mod notify;
 mod record;
 mod reports;
@@ -43,6 +44,7 @@ pub use cases::{ListFilter, NewCase};
 #[cfg(feature = "encryption")]
 pub use encrypt::KeySource;
 pub use links::{merge_reply_text, LinkMode};
+pub use migrate::{MigrateReport, TableCheck};
 pub use reports::{Dossier, ImportMode, ImportProgress, IssuedRecord};
 pub use search::{CasePage, SearchFilter};
 pub use steps::Assignment;
