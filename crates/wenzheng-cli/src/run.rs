@@ -206,8 +206,8 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
             attachment,
             out: file,
         } => {
-            let (a, path) = svc.attachment_file(ctx, attachment).await?;
-            tokio::fs::copy(&path, &file).await?;
+            let (a, bytes) = svc.attachment(ctx, attachment).await?;
+            tokio::fs::write(&file, bytes).await?;
             return out.attachment(&a, Some(&file));
         }
         CaseCommand::Followup { id, result, note } => {

@@ -394,8 +394,7 @@ pub async fn export_year(
         let pdf = printer.render_blocks(&title, &blocks).pdf;
         write_file(dir, &format!("{number}/案卷.pdf"), &pdf, &mut files)?;
         for a in &dossier.detail.attachments {
-            let (_, path) = svc.attachment_file(ctx, a.id).await?;
-            let bytes = std::fs::read(&path)?;
+            let (_, bytes) = svc.attachment(ctx, a.id).await?;
             let rel = format!("{number}/附件/{}-{}", a.id, safe_name(&a.file_name));
             write_file(dir, &rel, &bytes, &mut files)?;
         }

@@ -17,6 +17,7 @@ mod encrypt;
 mod export_personal;
 mod integrity;
 mod links;
+mod migrate;
 pub mod notify;
 mod record;
 mod reports;
@@ -35,6 +36,7 @@ use crate::error::{Error, Result};
 use crate::model::Role;
 
 pub use accounts::UserChange;
+pub use attachments::{attachment_dir_of, sha256_hex, stored_path, AttachmentCheck};
 pub use backup::{to_delete, Rotation};
 pub use backup_settings::{list_backup_files, BackupFile, BackupSettings};
 pub use calendar::DayMode;
@@ -42,6 +44,7 @@ pub use cases::{ListFilter, NewCase};
 #[cfg(feature = "encryption")]
 pub use encrypt::KeySource;
 pub use links::{merge_reply_text, LinkMode};
+pub use migrate::{MigrateReport, TableCheck};
 pub use reports::{Dossier, ImportMode, ImportProgress, IssuedRecord};
 pub use search::{CasePage, SearchFilter};
 pub use steps::Assignment;
