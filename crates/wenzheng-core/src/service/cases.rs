@@ -191,7 +191,7 @@ pub(crate) async fn insert_case(
     let year = ctx.now.year();
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO counters (name, year, value) VALUES ('case', $1, 1)
-             ON CONFLICT (name, year) DO UPDATE SET value = value + 1 RETURNING value",
+             ON CONFLICT (name, year) DO UPDATE SET value = counters.value + 1 RETURNING value",
     )
     .bind(year)
     .fetch_one(&mut **tx)

@@ -25,6 +25,7 @@ mod steps;
 pub mod templates;
 mod units;
 mod users;
+mod version;
 
 use std::path::Path;
 
@@ -47,6 +48,7 @@ pub use search::{CasePage, SearchFilter};
 pub use steps::Assignment;
 pub use templates::NewTemplate;
 pub use users::NewUser;
+pub use version::CaseRef;
 
 /// The product's operations over one database.
 #[derive(Debug, Clone)]
