@@ -656,3 +656,54 @@ fn attach_a_file_and_take_it_out_again() {
     let err = cli.refused(&["case", "attachment", "99", "--out", copy.to_str().unwrap()]);
     assert!(err.contains("附件 99 不存在"), "{err}");
 }
+
+#[test]
+fn expect_version_refuses_a_stale_step_with_exit_5_and_writes_nothing() {
+    let cli = Cli::new();
+    let added = cli.json(&["case", "add", "--title", "路灯", "--content", "c"]);
+    assert_eq!(added["version"], 1);
+    let acked = cli.json(&["case", "ack", "1", "--expect-version", "1"]);
+    assert_eq!(acked["version"], 2);
+    // A script that still holds version 1 is refused, with who changed the case and when.
+    let events = cli.json(&["case", "show", "1"])["events"]
+        .as_array()
+        .unwrap()
+        .len();
+    let out = cli.run(&[
+        "case",
+        "instruct",
+        "1",
+        "--leader",
+        "张镇长",
+        "--text",
+        "尽快",
+        "--expect-version",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("已被 系统管理员 于"), "{err}");
+    assert!(err.contains("您的修改没有保存，请刷新后重做"), "{err}");
+    let shown = cli.json(&["case", "show", "1"]);
+    assert_eq!(shown["events"].as_array().unwrap().len(), events);
+    assert_eq!(shown["version"], 2);
+    // Without --expect-version nothing is checked; on a read it is refused.
+    assert_eq!(
+        cli.json(&[
+            "case",
+            "instruct",
+            "1",
+            "--leader",
+            "张镇长",
+            "--text",
+            "尽快"
+        ])["version"],
+        3
+    );
+    let err = cli.refused(&["case", "show", "1", "--expect-version", "3"]);
+    assert!(
+        err.contains("--expect-version 只用于修改案件的命令"),
+        "{err}"
+    );
+}

@@ -55,6 +55,19 @@ function show(status) {
   }
 }
 
+/** On a PostgreSQL server there is nothing to back up on this PC: the screen says where the
+ * database is backed up instead of offering folders and files. */
+function serverOnly(note) {
+  $("backup-settings-form").hidden = true;
+  $("backup-now").hidden = true;
+  const tr = el("tr", "empty");
+  const td = el("td", null, note);
+  td.id = "backup-server-note";
+  td.colSpan = 4;
+  tr.appendChild(td);
+  $("backup-list").replaceChildren(tr);
+}
+
 /** Loads the settings and the list of backups. */
 export async function loadBackup() {
   const body = $("backup-list");
@@ -63,6 +76,10 @@ export async function loadBackup() {
   try {
     show(await invoke("backup_status"));
   } catch (err) {
+    if (err && err.code === "server") {
+      serverOnly(errorText(err));
+      return;
+    }
     showMessage(`读取备份信息失败：${errorText(err)}`, "error");
   } finally {
     body.removeAttribute("aria-busy");

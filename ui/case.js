@@ -66,13 +66,14 @@ async function linkOther(event) {
   try {
     const other = $("link-other").value.trim();
     const note = $("link-note").value.trim();
-    await invoke("link_case", { key: current.number, other, note: note === "" ? null : note });
+    await invoke("link_case", { key: current.number, version: current.version, other, note: note === "" ? null : note });
     $("link-other").value = "";
     $("link-note").value = "";
     await reload();
     showMessage(`已与 ${other.toUpperCase()} 关联。`, "success");
   } catch (err) {
-    // What was typed stays.
+    // What was typed stays; after a conflict the case is shown as it is now.
+    if (err && err.code === "conflict") await reload().catch(() => {});
     showMessage(errorText(err), "error");
   } finally {
     button.disabled = false;
@@ -273,17 +274,19 @@ async function units() {
 /** Builds the form of action `a` and returns the function that submits it. */
 async function buildForm(form, a) {
   const key = current.number;
+  // The version shown: a step on a case someone changed since is refused (code conflict).
+  const version = current.version;
   const v = (id) => $(id).value;
   const opt = (id) => (v(id).trim() === "" ? null : v(id));
   switch (a.code) {
     case "acknowledge": {
       addField(form, "受理回复（发布在平台上）", textArea("af-text", "您反映的问题已由我单位受理，将尽快给您回复。", 3));
-      return () => invoke("acknowledge_case", { key, text: v("af-text") });
+      return () => invoke("acknowledge_case", { key, version, text: v("af-text") });
     }
     case "instruct":
       addField(form, "批示领导", textInput("af-leader"), false);
       addField(form, "批示内容", textArea("af-text"));
-      return () => invoke("instruct_case", { key, leader: v("af-leader"), text: v("af-text") });
+      return () => invoke("instruct_case", { key, version, leader: v("af-leader"), text: v("af-text") });
     case "assign": {
       const all = await units();
       const box = el("fieldset", "field wide unit-picks");
@@ -328,23 +331,23 @@ async function buildForm(form, a) {
       box.addEventListener("change", refresh);
       return () =>
         invoke("assign_case", {
-          key,
+          key, version,
           input: { units: picked(), lead: hasLead ? null : lead.value || null, requirements: opt("af-requirements") },
         });
     }
     case "return":
       addField(form, "退回单位", unitSelect("af-unit"), false);
       addField(form, "退回理由", textArea("af-reason", "", 3));
-      return () => invoke("return_case", { key, unit: v("af-unit"), reason: v("af-reason") });
+      return () => invoke("return_case", { key, version, unit: v("af-unit"), reason: v("af-reason") });
     case "urge":
       addField(form, "催办单位", unitSelect("af-unit"), false);
       addField(form, "催办级别", selectOf("af-level", [["普通", "普通"], ["黄牌", "黄牌"], ["红牌", "红牌"]]), false);
       addField(form, "催办内容", textArea("af-text", "请抓紧办理，按时报送办理结果。", 3));
-      return () => invoke("urge_case", { key, unit: v("af-unit"), level: v("af-level"), text: opt("af-text") });
+      return () => invoke("urge_case", { key, version, unit: v("af-unit"), level: v("af-level"), text: opt("af-text") });
     case "progress":
       addField(form, "报告单位", unitSelect("af-unit"), false);
       addField(form, "进展情况", textArea("af-text"));
-      return () => invoke("progress_case", { key, unit: v("af-unit"), text: v("af-text") });
+      return () => invoke("progress_case", { key, version, unit: v("af-unit"), text: v("af-text") });
     case "extend": {
       const days = textInput("af-days", "5", "number");
       days.min = "1";
@@ -352,7 +355,7 @@ async function buildForm(form, a) {
       addField(form, "延期工作日（1–30）", days, false);
       addField(form, "延期理由", textArea("af-reason", "", 3));
       form.appendChild(el("p", "muted", "由当前用户批准；延期后答复期限顺延。"));
-      return () => invoke("extend_case", { key, days: Number(v("af-days")), reason: v("af-reason") });
+      return () => invoke("extend_case", { key, version, days: Number(v("af-days")), reason: v("af-reason") });
     }
     case "reply_interim":
     case "reply_final": {
@@ -373,37 +376,61 @@ async function buildForm(form, a) {
       });
       form.appendChild(copy);
       await templatePicker(form, last ? "final" : "interim", text);
-      return () => invoke("reply_case", { key, text: v("af-text"), last, published: opt("af-published") });
+      return () => invoke("reply_case", { key, version, text: v("af-text"), last, published: opt("af-published") });
     }
     case "feedback": {
       const n = current.feedbacks.length + 1;
       form.appendChild(el("p", null, `将出具第 ${n} 次书面反馈，报送县信访局、县委办督查室（反馈最近一次答复）。`));
-      return () => invoke("feedback_case", { key });
+      return () => invoke("feedback_case", { key, version });
     }
     case "followup":
       addField(form, "网民满意度", selectOf("af-satisfaction", [["满意", "满意"], ["基本满意", "基本满意"], ["不满意", "不满意（案件将重办）"]]), false);
       addField(form, "回访情况", textArea("af-note", "", 3));
-      return () => invoke("followup_case", { key, satisfaction: v("af-satisfaction"), note: opt("af-note") });
+      return () => invoke("followup_case", { key, version, satisfaction: v("af-satisfaction"), note: opt("af-note") });
     case "close":
       addField(form, "办理结果", textArea("af-result", "", 3));
-      return () => invoke("close_case", { key, result: v("af-result") });
+      return () => invoke("close_case", { key, version, result: v("af-result") });
     case "archive":
       form.appendChild(el("p", null, "归档后案件不能再修改。确认归档？"));
-      return () => invoke("archive_case", { key });
+      return () => invoke("archive_case", { key, version });
     case "merge": {
       addField(form, "主件的案件编号", textInput("af-main", "", "text"), false);
       const reply = textArea("af-reply", "", 3);
       reply.placeholder = "不填则告知：您反映的问题与案件（主件编号）反映的问题相同，已合并办理，办理结果将一并答复。";
       addField(form, "告知本案网民的答复（可不填）", reply);
       form.appendChild(el("p", "muted wide", "本案件将作为重复件办结，并在主件的办理记录中注明；两件案件互相显示。"));
-      return () => invoke("merge_case", { key, into: v("af-main"), reply: opt("af-reply") });
+      return () => invoke("merge_case", { key, version, into: v("af-main"), reply: opt("af-reply") });
     }
     case "reopen":
       addField(form, "重新办理的理由", textArea("af-reason", "", 3));
-      return () => invoke("reopen_case", { key, reason: v("af-reason") });
+      return () => invoke("reopen_case", { key, version, reason: v("af-reason") });
     default:
       return null;
   }
+}
+
+/** After a conflict: reloads the case, reopens action `a` if it is still offered with the
+ * values typed into `form`, and shows the conflict message. */
+async function reopenAfterConflict(a, form, err) {
+  const typed = [...form.querySelectorAll("textarea, input, select")]
+    .filter((f) => f.id && f.type !== "checkbox")
+    .map((f) => [f.id, f.value]);
+  try {
+    await reload();
+  } catch (reloadErr) {
+    showMessage(`${errorText(err)}（刷新失败：${errorText(reloadErr)}）`, "error");
+    return;
+  }
+  const again = current.actions.find((x) => x.code === a.code);
+  if (again) {
+    await openAction(again);
+    for (const [id, value] of typed) {
+      const f = $(id);
+      if (!f || (f.tagName === "SELECT" && ![...f.options].some((o) => o.value === value))) continue;
+      f.value = value;
+    }
+  }
+  showMessage(errorText(err), "error");
 }
 
 async function openAction(a) {
@@ -437,6 +464,12 @@ async function openAction(a) {
       await reload();
       showMessage(`已${a.label}。`, "success");
     } catch (err) {
+      if (err && err.code === "conflict") {
+        // Someone else changed the case: show it as it is now, and the same form again
+        // (if the step is still possible) with what was typed, so it can be redone.
+        await reopenAfterConflict(a, form, err);
+        return;
+      }
       // The form stays open with what was typed.
       showMessage(errorText(err), "error");
     } finally {

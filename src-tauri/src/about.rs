@@ -32,8 +32,9 @@ pub struct About {
 #[tauri::command]
 pub async fn about<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<About> {
     let info = app.package_info();
-    // The database file in use (in recovery mode, the damaged one, not the stand-in).
-    let db = &state.db_path;
+    // The database in use (in recovery mode, the damaged file, not the stand-in; a
+    // server's address without its password).
+    let db = state.location.display();
     let mut calendar_years: Vec<i32> = state.service.calendar().await?.years().collect();
     calendar_years.sort_unstable();
     Ok(About {
@@ -41,11 +42,8 @@ pub async fn about<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) ->
         version: info.version.to_string(),
         bundled_years: BUNDLED.iter().map(|(year, _)| *year).collect(),
         calendar_years,
-        database: db.display().to_string(),
-        backups: crate::startup::current_dir(&state)
-            .await
-            .display()
-            .to_string(),
+        database: db,
+        backups: crate::startup::current_dir(&state).await,
         logs: crate::logging::log_dir().display().to_string(),
     })
 }

@@ -29,12 +29,13 @@ pub struct BackupStatus {
 
 async fn status(state: &AppState, ctx: &Ctx) -> CmdResult<BackupStatus> {
     let settings = state.service.backup_settings(ctx).await?;
-    let dir = startup::backup_dir(&state.db_path, &settings);
+    let db = state.db_file()?;
+    let dir = startup::backup_dir(db, &settings);
     Ok(BackupStatus {
         files: state.service.list_backups(ctx, &dir).await?,
         dir: dir.display().to_string(),
         settings,
-        database: state.db_path.display().to_string(),
+        database: db.display().to_string(),
     })
 }
 
@@ -53,13 +54,12 @@ pub async fn set_backup_settings(
     settings: BackupSettings,
 ) -> CmdResult<BackupStatus> {
     let ctx = state.ctx()?;
+    let db = state.db_file()?;
     let saved = state.service.set_backup_settings(&ctx, settings).await?;
-    startup::remember_dir(&state.db_path, &startup::backup_dir(&state.db_path, &saved)).map_err(
-        |e| IpcError {
-            code: "io",
-            message: format!("无法记下备份文件夹：{e}"),
-        },
-    )?;
+    startup::remember_dir(db, &startup::backup_dir(db, &saved)).map_err(|e| IpcError {
+        code: "io",
+        message: format!("无法记下备份文件夹：{e}"),
+    })?;
     status(&state, &ctx).await
 }
 
@@ -85,7 +85,7 @@ pub async fn choose_backup_dir(
 pub async fn backup_now(state: State<'_, AppState>) -> CmdResult<BackupView> {
     let ctx = state.ctx()?;
     let settings = state.service.backup_settings(&ctx).await?;
-    let dir = startup::backup_dir(&state.db_path, &settings);
+    let dir = startup::backup_dir(state.db_file()?, &settings);
     let name = format!("wenzheng-manual-{}.db", ctx.now.format("%Y%m%d-%H%M%S"));
     Ok(state.service.backup_to(&ctx, &dir.join(name)).await?)
 }
@@ -121,7 +121,7 @@ pub async fn recover_from_backup(state: State<'_, AppState>) -> CmdResult<Restor
     };
     let done = Service::restore(
         &PathBuf::from(latest),
-        &state.db_path,
+        state.db_file()?,
         wenzheng_core::clock::now(),
     )
     .await?;

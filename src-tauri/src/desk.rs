@@ -9,7 +9,7 @@ use wenzheng_core::paste::{parse_platform_text, PastedMessage};
 use wenzheng_core::service::desk::{AssignPreview, CaseDesk, DashboardView};
 use wenzheng_core::service::templates::TemplateView;
 use wenzheng_core::service::{
-    Assignment, CasePage, DayMode, LinkMode, NewCase, NewTemplate, SearchFilter,
+    Assignment, CasePage, CaseRef, DayMode, LinkMode, NewCase, NewTemplate, SearchFilter,
 };
 use wenzheng_core::view::{CalendarYearView, CaseView, DayEditView, UnitView};
 
@@ -64,16 +64,18 @@ pub async fn assign_preview(
         .await?)
 }
 
-/// 受理.
+/// 受理. Every step on a case takes the `version` the window shows (`None`: no check);
+/// when the case changed since, it is refused with code `conflict`.
 #[tauri::command]
 pub async fn acknowledge_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     text: Option<String>,
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .acknowledge(&state.ctx()?, &key, text.as_deref())
+        .acknowledge(&state.ctx()?, CaseRef::at(&key, version), text.as_deref())
         .await?)
 }
 
@@ -82,12 +84,13 @@ pub async fn acknowledge_case(
 pub async fn instruct_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     leader: String,
     text: String,
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .instruct(&state.ctx()?, &key, &leader, &text)
+        .instruct(&state.ctx()?, CaseRef::at(&key, version), &leader, &text)
         .await?)
 }
 
@@ -96,9 +99,13 @@ pub async fn instruct_case(
 pub async fn assign_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     input: Assignment,
 ) -> CmdResult<CaseView> {
-    Ok(state.service.assign(&state.ctx()?, &key, input).await?)
+    Ok(state
+        .service
+        .assign(&state.ctx()?, CaseRef::at(&key, version), input)
+        .await?)
 }
 
 /// 退回.
@@ -106,12 +113,13 @@ pub async fn assign_case(
 pub async fn return_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     unit: String,
     reason: String,
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .return_unit(&state.ctx()?, &key, &unit, &reason)
+        .return_unit(&state.ctx()?, CaseRef::at(&key, version), &unit, &reason)
         .await?)
 }
 
@@ -120,6 +128,7 @@ pub async fn return_case(
 pub async fn urge_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     unit: String,
     level: Option<String>,
     text: Option<String>,
@@ -128,7 +137,7 @@ pub async fn urge_case(
         .service
         .urge(
             &state.ctx()?,
-            &key,
+            CaseRef::at(&key, version),
             &unit,
             level.as_deref(),
             text.as_deref(),
@@ -141,12 +150,13 @@ pub async fn urge_case(
 pub async fn progress_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     unit: String,
     text: String,
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .report_progress(&state.ctx()?, &key, &unit, &text)
+        .report_progress(&state.ctx()?, CaseRef::at(&key, version), &unit, &text)
         .await?)
 }
 
@@ -155,12 +165,13 @@ pub async fn progress_case(
 pub async fn extend_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     days: u32,
     reason: String,
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .extend(&state.ctx()?, &key, days, &reason)
+        .extend(&state.ctx()?, CaseRef::at(&key, version), days, &reason)
         .await?)
 }
 
@@ -169,20 +180,34 @@ pub async fn extend_case(
 pub async fn reply_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     text: String,
     last: bool,
     published: Option<String>,
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .reply(&state.ctx()?, &key, &text, last, published.as_deref())
+        .reply(
+            &state.ctx()?,
+            CaseRef::at(&key, version),
+            &text,
+            last,
+            published.as_deref(),
+        )
         .await?)
 }
 
 /// 书面反馈.
 #[tauri::command]
-pub async fn feedback_case(state: State<'_, AppState>, key: String) -> CmdResult<CaseView> {
-    Ok(state.service.feedback(&state.ctx()?, &key).await?)
+pub async fn feedback_case(
+    state: State<'_, AppState>,
+    key: String,
+    version: Option<i64>,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .feedback(&state.ctx()?, CaseRef::at(&key, version))
+        .await?)
 }
 
 /// 回访.
@@ -190,12 +215,18 @@ pub async fn feedback_case(state: State<'_, AppState>, key: String) -> CmdResult
 pub async fn followup_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     satisfaction: String,
     note: Option<String>,
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .follow_up(&state.ctx()?, &key, &satisfaction, note.as_deref())
+        .follow_up(
+            &state.ctx()?,
+            CaseRef::at(&key, version),
+            &satisfaction,
+            note.as_deref(),
+        )
         .await?)
 }
 
@@ -204,15 +235,26 @@ pub async fn followup_case(
 pub async fn close_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     result: String,
 ) -> CmdResult<CaseView> {
-    Ok(state.service.close(&state.ctx()?, &key, &result).await?)
+    Ok(state
+        .service
+        .close(&state.ctx()?, CaseRef::at(&key, version), &result)
+        .await?)
 }
 
 /// 归档.
 #[tauri::command]
-pub async fn archive_case(state: State<'_, AppState>, key: String) -> CmdResult<CaseView> {
-    Ok(state.service.archive(&state.ctx()?, &key).await?)
+pub async fn archive_case(
+    state: State<'_, AppState>,
+    key: String,
+    version: Option<i64>,
+) -> CmdResult<CaseView> {
+    Ok(state
+        .service
+        .archive(&state.ctx()?, CaseRef::at(&key, version))
+        .await?)
 }
 
 /// 重新办理.
@@ -220,9 +262,13 @@ pub async fn archive_case(state: State<'_, AppState>, key: String) -> CmdResult<
 pub async fn reopen_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     reason: String,
 ) -> CmdResult<CaseView> {
-    Ok(state.service.reopen(&state.ctx()?, &key, &reason).await?)
+    Ok(state
+        .service
+        .reopen(&state.ctx()?, CaseRef::at(&key, version), &reason)
+        .await?)
 }
 
 /// The reply templates.
@@ -321,12 +367,18 @@ pub async fn import_calendar(
 pub async fn link_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     other: String,
     note: Option<String>,
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .link_cases(&state.ctx()?, &key, &other, note.as_deref())
+        .link_cases(
+            &state.ctx()?,
+            CaseRef::at(&key, version),
+            &other,
+            note.as_deref(),
+        )
         .await?)
 }
 
@@ -335,12 +387,18 @@ pub async fn link_case(
 pub async fn merge_case(
     state: State<'_, AppState>,
     key: String,
+    version: Option<i64>,
     into: String,
     reply: Option<String>,
 ) -> CmdResult<CaseView> {
     Ok(state
         .service
-        .merge_case(&state.ctx()?, &key, &into, reply.as_deref())
+        .merge_case(
+            &state.ctx()?,
+            CaseRef::at(&key, version),
+            &into,
+            reply.as_deref(),
+        )
         .await?)
 }
 

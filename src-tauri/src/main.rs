@@ -1,7 +1,8 @@
 //! 网络问政办理系统 — the desktop app: a Tauri 2 shell over `wenzheng-core`.
 //!
-//! The database is opened before any window is created; if that fails, the reason is
-//! printed in Chinese and the process exits with status 1.
+//! The database — a file, or a PostgreSQL server named by `WENZHENG_DB=postgres://…` — is
+//! opened before any window is created; if that fails, the reason is printed in Chinese and
+//! the process exits with status 1 (a damaged file opens the recovery mode instead).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -25,41 +26,61 @@ mod watch;
 
 use std::process::ExitCode;
 
+use wenzheng_core::db::Location;
+
 fn main() -> ExitCode {
     let _log = logging::init();
-    let path = wenzheng_core::db::default_path();
-    let state = match tauri::async_runtime::block_on(state::AppState::open(&path)) {
+    // A file on this PC, or a PostgreSQL server shared by several PCs
+    // (`WENZHENG_DB=postgres://…`).
+    let location = wenzheng_core::db::default_location();
+    let state = match tauri::async_runtime::block_on(state::AppState::connect(&location)) {
         Ok(state) => {
             // The integrity check and the day's first backup run once the window is up
             // (`setup` below); the window shows what they found after sign-in.
             state.startup_checking();
             state
         }
-        // A damaged file: the window offers the restore from the latest backup.
-        Err(e @ wenzheng_core::Error::Corrupt(_)) => {
-            eprintln!("无法打开数据库 {}：{e}", path.display());
-            let recovery = startup::recovery(&path, e.to_string());
-            match tauri::async_runtime::block_on(state::AppState::recovery(&path, recovery)) {
-                Ok(state) => state,
-                Err(e) => {
-                    eprintln!("无法进入恢复模式：{e}");
-                    return ExitCode::FAILURE;
+        // A damaged file: the window offers the restore from the latest backup. A server's
+        // database is restored on the server.
+        Err(e @ wenzheng_core::Error::Corrupt(_)) => match &location {
+            Location::File(path) => {
+                eprintln!("无法打开数据库 {}：{e}", path.display());
+                let recovery = startup::recovery(path, e.to_string());
+                match tauri::async_runtime::block_on(state::AppState::recovery(path, recovery)) {
+                    Ok(state) => state,
+                    Err(e) => {
+                        eprintln!("无法进入恢复模式：{e}");
+                        return ExitCode::FAILURE;
+                    }
                 }
             }
-        }
+            Location::Server(_) => {
+                eprintln!(
+                    "无法打开数据库 {}：{e}。{}",
+                    location.display(),
+                    state::server_backup_note(&location)
+                );
+                return ExitCode::FAILURE;
+            }
+        },
         Err(e) => {
-            eprintln!("无法打开数据库 {}：{e}", path.display());
+            eprintln!("无法打开数据库 {}：{e}", location.display());
             return ExitCode::FAILURE;
         }
     };
-    let result = tauri::Builder::default()
-        // One instance per database: a second start brings the first one's window forward.
-        .plugin(
+    let mut builder = tauri::Builder::default();
+    if let Location::File(path) = &location {
+        // One instance per database file: a second start brings the first one's window
+        // forward. On a server several instances (PCs, or sessions on one PC) are the
+        // point: writers take turns there, and a stale view gets a conflict.
+        builder = builder.plugin(
             tauri_plugin_single_instance::Builder::new()
                 .callback(|app, _args, _cwd| tray::show_main(app))
-                .dbus_id(tray::instance_id(&path))
+                .dbus_id(tray::instance_id(path))
                 .build(),
-        )
+        );
+    }
+    let result = builder
         // Window size and position are remembered (not visibility: the window may be
         // hidden in the tray when the app quits).
         .plugin(

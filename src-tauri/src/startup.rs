@@ -35,12 +35,17 @@ pub fn backup_dir(db: &Path, settings: &BackupSettings) -> PathBuf {
 }
 
 /// The backup folder in use now (the app's own read of the setting; the default when it
-/// cannot be read).
-pub async fn current_dir(state: &AppState) -> PathBuf {
+/// cannot be read); on a server, the note that it is backed up there.
+pub async fn current_dir(state: &AppState) -> String {
+    let Ok(db) = state.db_file() else {
+        return crate::state::server_backup_note(&state.location);
+    };
     match state.service.backup_settings(&state.system_ctx()).await {
-        Ok(settings) => backup_dir(&state.db_path, &settings),
-        Err(_) => remembered_dir(&state.db_path),
+        Ok(settings) => backup_dir(db, &settings),
+        Err(_) => remembered_dir(db),
     }
+    .display()
+    .to_string()
 }
 
 /// The note beside the database that names the backup folder, read when the database
@@ -94,7 +99,7 @@ pub fn spawn(app: AppHandle) {
 
 /// Runs the integrity check, then the daily backup into the backup folder with the set
 /// rotation; failures are reported in the result (the app still starts, and shows them
-/// after sign-in).
+/// after sign-in). A database on a server is backed up on the server, not here.
 pub async fn check(state: &AppState) -> Startup {
     let mut out = Startup::default();
     match state.service.verify().await {
@@ -107,10 +112,13 @@ pub async fn check(state: &AppState) -> Startup {
     for p in &out.problems {
         eprintln!("数据库完整性检查：{p}");
     }
+    let Ok(db) = state.db_file() else {
+        return out;
+    };
     let ctx = state.system_ctx();
     let made = match state.service.backup_settings(&ctx).await {
         Ok(settings) => {
-            let dir = backup_dir(&state.db_path, &settings);
+            let dir = backup_dir(db, &settings);
             state
                 .service
                 .auto_backup(&ctx, &dir, settings.rotation())

@@ -6,12 +6,13 @@
 //! has passed (and then signs the user out). The webview's own idle timer only locks
 //! earlier.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use wenzheng_core::db::Location;
 use wenzheng_core::{Actor, Ctx, Service};
 
 use crate::ipc_error::IpcError;
@@ -80,6 +81,14 @@ fn touch(slot: &mut Option<Session>, now: Instant) -> Result<Actor, IpcError> {
     }
 }
 
+/// What the backup screen says on a server: it is backed up there, not on this PC.
+pub fn server_backup_note(location: &Location) -> String {
+    format!(
+        "数据库在服务器 {} 上，由管理员在服务器上备份与恢复（如 pg_dump / pg_restore）；本机不保存也不恢复数据库备份",
+        location.display()
+    )
+}
+
 /// The refusal of any command once the database was replaced by a restore.
 fn restart_needed() -> IpcError {
     IpcError {
@@ -93,8 +102,8 @@ fn restart_needed() -> IpcError {
 pub struct AppState {
     /// The operations over the open database.
     pub service: Service,
-    /// The database file.
-    pub db_path: PathBuf,
+    /// Where the database is: a file on this PC, or a PostgreSQL server.
+    pub location: Location,
     /// Set once the database was replaced by a restore: every command then asks for a
     /// restart (the service's connections are closed).
     restored: AtomicBool,
@@ -109,16 +118,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens (creating and migrating if needed) the database at `path`; nobody is signed in.
-    pub async fn open(path: &Path) -> wenzheng_core::Result<Self> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+    /// Opens (creating and migrating if needed) the database at `location`: a file, or a
+    /// PostgreSQL server shared by several PCs; nobody is signed in.
+    pub async fn connect(location: &Location) -> wenzheng_core::Result<Self> {
+        if let Location::File(path) = location {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
         }
-        let service = Service::open(path).await?;
+        let service = Service::connect(location).await?;
         let system = service.actor(None).await?;
         Ok(AppState {
             service,
-            db_path: path.to_path_buf(),
+            location: location.clone(),
             restored: AtomicBool::new(false),
             _scratch: None,
             system,
@@ -131,11 +143,24 @@ impl AppState {
     /// database nobody can sign in to, and the window offers the restore in `recovery`.
     pub async fn recovery(path: &Path, recovery: Recovery) -> wenzheng_core::Result<Self> {
         let scratch = tempfile::tempdir()?;
-        let mut state = AppState::open(&scratch.path().join("recovery.db")).await?;
-        state.db_path = path.to_path_buf();
+        let mut state =
+            AppState::connect(&Location::File(scratch.path().join("recovery.db"))).await?;
+        state.location = Location::File(path.to_path_buf());
         state._scratch = Some(scratch);
         state.startup_slot().recovery = Some(recovery);
         Ok(state)
+    }
+
+    /// The database file; on a server, refuses in Chinese: the files of this PC (backups,
+    /// restores, the backup folder) have nothing to do with it.
+    pub fn db_file(&self) -> Result<&Path, IpcError> {
+        match &self.location {
+            Location::File(path) => Ok(path),
+            Location::Server(_) => Err(IpcError {
+                code: "server",
+                message: server_backup_note(&self.location),
+            }),
+        }
     }
 
     /// Whether the window runs in recovery mode (the database could not be opened).
@@ -216,6 +241,23 @@ impl AppState {
     pub fn system_ctx(&self) -> Ctx {
         Ctx {
             actor: self.system.clone(),
+            now: crate::clock::now(),
+        }
+    }
+
+    /// The context of a pass of the deadline watch: desktop notifications are raised for
+    /// the user signed in on this PC when they may see every case (each user gets each
+    /// notification once, on whichever of their PCs runs first), else — nobody signed in,
+    /// or a unit handler — on behalf of the built-in administrator.
+    pub fn watch_ctx(&self) -> Ctx {
+        let actor = self
+            .current()
+            .filter(|a| {
+                wenzheng_core::auth::allows(a.role, wenzheng_core::auth::Permission::ViewAll)
+            })
+            .unwrap_or_else(|| self.system.clone());
+        Ctx {
+            actor,
             now: crate::clock::now(),
         }
     }

@@ -57,7 +57,7 @@ pub fn spawn(app: AppHandle) {
             if due {
                 let pass = wenzheng_notify::run_once(
                     &state.service,
-                    &state.system_ctx(),
+                    &state.watch_ctx(),
                     Some(on_open.clone()),
                 )
                 .await;

@@ -53,8 +53,7 @@ pub enum Command {
     #[command(subcommand)]
     Unit(UnitCommand),
     /// 案件
-    #[command(subcommand)]
-    Case(CaseCommand),
+    Case(CaseArgs),
     /// 打印公文（GB/T 9704 版式的 PDF）：书面反馈、交办通知单、催办通知单、信息专报
     #[command(subcommand)]
     Print(crate::print::PrintCommand),
@@ -249,6 +248,17 @@ pub struct CaseFields {
     /// 复杂问题（15 个工作日）
     #[arg(long)]
     pub complex: bool,
+}
+
+/// `wenzheng case [--expect-version N] …`.
+#[derive(Debug, Args)]
+pub struct CaseArgs {
+    /// 只在案件仍是第 N 版时修改（N 为 case show 给出的 version）；案件已被他人修改则拒绝（退出码 5），不写入任何内容
+    #[arg(long, global = true, value_name = "N")]
+    pub expect_version: Option<i64>,
+    /// What to do with the case.
+    #[command(subcommand)]
+    pub command: CaseCommand,
 }
 
 /// `wenzheng case …`; ID is the numeric id or the case number (WZ-2026-000123).

@@ -1,6 +1,7 @@
 //! `wenzheng`: the command-line face of 网络问政办理系统, over the same services as the
 //! desktop app. Exit codes: 0 done, 1 failed, 2 bad usage, 3 refused (nothing written),
-//! 4 the database or its history is damaged (`verify` found problems).
+//! 4 the database or its history is damaged (`verify` found problems), 5 the case changed
+//! since the version given with `--expect-version` (nothing written).
 
 mod admin;
 mod args;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
             eprintln!("错误：{e}");
             ExitCode::from(match e {
                 _ if e.is_refusal() => 3,
+                wenzheng_core::Error::Conflict(_) => 5,
                 wenzheng_core::Error::Corrupt(_) => 4,
                 _ => 1,
             })

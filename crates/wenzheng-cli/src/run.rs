@@ -1,11 +1,11 @@
 //! Runs a parsed command against the services.
 
 use wenzheng_core::clock::{self, parse_local};
-use wenzheng_core::service::{Assignment, DayMode, ListFilter, NewCase};
+use wenzheng_core::service::{Assignment, CaseRef, DayMode, ListFilter, NewCase};
 use wenzheng_core::{db, Ctx, Result, Service};
 
 use crate::admin;
-use crate::args::{CalendarCommand, CaseCommand, Cli, Command, UnitCommand};
+use crate::args::{CalendarCommand, CaseArgs, CaseCommand, Cli, Command, UnitCommand};
 use crate::output::Out;
 
 /// Runs `cli`, printing its result.
@@ -114,8 +114,15 @@ async fn dispatch(svc: &Service, ctx: &Ctx, out: &Out, command: Command) -> Resu
     }
 }
 
-async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Result<()> {
-    let view = match command {
+async fn case(svc: &Service, ctx: &Ctx, out: &Out, args: CaseArgs) -> Result<()> {
+    let seen = args.expect_version;
+    if seen.is_some() && !changes_case(&args.command) {
+        return Err(wenzheng_core::Error::Invalid(
+            "--expect-version 只用于修改案件的命令（如 ack、assign、reply、close、link、merge）"
+                .into(),
+        ));
+    }
+    let view = match args.command {
         CaseCommand::Add(f) => {
             let input = NewCase {
                 title: f.title,
@@ -147,9 +154,13 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
             };
             return out.list(&svc.list_cases(ctx, &filter).await?);
         }
-        CaseCommand::Ack { id, text } => svc.acknowledge(ctx, &id, text.as_deref()).await?,
+        CaseCommand::Ack { id, text } => {
+            svc.acknowledge(ctx, CaseRef::at(&id, seen), text.as_deref())
+                .await?
+        }
         CaseCommand::Instruct { id, leader, text } => {
-            svc.instruct(ctx, &id, &leader, &text).await?
+            svc.instruct(ctx, CaseRef::at(&id, seen), &leader, &text)
+                .await?
         }
         CaseCommand::Assign {
             id,
@@ -162,10 +173,11 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
                 lead,
                 requirements: requirement,
             };
-            svc.assign(ctx, &id, a).await?
+            svc.assign(ctx, CaseRef::at(&id, seen), a).await?
         }
         CaseCommand::Return { id, unit, reason } => {
-            svc.return_unit(ctx, &id, &unit, &reason).await?
+            svc.return_unit(ctx, CaseRef::at(&id, seen), &unit, &reason)
+                .await?
         }
         CaseCommand::Urge {
             id,
@@ -173,26 +185,46 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
             level,
             text,
         } => {
-            svc.urge(ctx, &id, &unit, level.as_deref(), text.as_deref())
-                .await?
+            svc.urge(
+                ctx,
+                CaseRef::at(&id, seen),
+                &unit,
+                level.as_deref(),
+                text.as_deref(),
+            )
+            .await?
         }
         CaseCommand::Progress { id, unit, text } => {
-            svc.report_progress(ctx, &id, &unit, &text).await?
+            svc.report_progress(ctx, CaseRef::at(&id, seen), &unit, &text)
+                .await?
         }
-        CaseCommand::Extend { id, days, reason } => svc.extend(ctx, &id, days, &reason).await?,
+        CaseCommand::Extend { id, days, reason } => {
+            svc.extend(ctx, CaseRef::at(&id, seen), days, &reason)
+                .await?
+        }
         CaseCommand::Reply {
             id,
             text,
             is_final,
             published,
         } => {
-            svc.reply(ctx, &id, &text, is_final, published.as_deref())
-                .await?
+            svc.reply(
+                ctx,
+                CaseRef::at(&id, seen),
+                &text,
+                is_final,
+                published.as_deref(),
+            )
+            .await?
         }
-        CaseCommand::Feedback { id } => svc.feedback(ctx, &id).await?,
-        CaseCommand::Close { id, result } => svc.close(ctx, &id, &result).await?,
-        CaseCommand::Archive { id } => svc.archive(ctx, &id).await?,
-        CaseCommand::Reopen { id, reason } => svc.reopen(ctx, &id, &reason).await?,
+        CaseCommand::Feedback { id } => svc.feedback(ctx, CaseRef::at(&id, seen)).await?,
+        CaseCommand::Close { id, result } => {
+            svc.close(ctx, CaseRef::at(&id, seen), &result).await?
+        }
+        CaseCommand::Archive { id } => svc.archive(ctx, CaseRef::at(&id, seen)).await?,
+        CaseCommand::Reopen { id, reason } => {
+            svc.reopen(ctx, CaseRef::at(&id, seen), &reason).await?
+        }
         CaseCommand::Attach { id, file } => {
             let bytes = tokio::fs::read(&file).await?;
             let name = file
@@ -211,15 +243,31 @@ async fn case(svc: &Service, ctx: &Ctx, out: &Out, command: CaseCommand) -> Resu
             return out.attachment(&a, Some(&file));
         }
         CaseCommand::Followup { id, result, note } => {
-            svc.follow_up(ctx, &id, &result, note.as_deref()).await?
+            svc.follow_up(ctx, CaseRef::at(&id, seen), &result, note.as_deref())
+                .await?
         }
         CaseCommand::Link { id, other, note } => {
-            svc.link_cases(ctx, &id, &other, note.as_deref()).await?
+            svc.link_cases(ctx, CaseRef::at(&id, seen), &other, note.as_deref())
+                .await?
         }
         CaseCommand::Merge { id, into, reply } => {
-            svc.merge_case(ctx, &id, &into, reply.as_deref()).await?
+            svc.merge_case(ctx, CaseRef::at(&id, seen), &into, reply.as_deref())
+                .await?
         }
         CaseCommand::Reveal { id } => return out.phone(svc.reveal_phone(ctx, &id).await?),
     };
     out.case(&view)
+}
+
+/// Whether `command` changes a case (and so may carry `--expect-version`).
+fn changes_case(command: &CaseCommand) -> bool {
+    !matches!(
+        command,
+        CaseCommand::Add(_)
+            | CaseCommand::Show { .. }
+            | CaseCommand::List { .. }
+            | CaseCommand::Attach { .. }
+            | CaseCommand::Attachment { .. }
+            | CaseCommand::Reveal { .. }
+    )
 }

@@ -119,8 +119,12 @@ async fn what_the_desktop_did_not_take_is_tried_again_for_a_day() {
     let waiting = svc.undelivered(&morning).await.unwrap();
     assert_eq!(waiting, report.notices);
     let first = vec![waiting[0].key.clone()];
-    assert_eq!(svc.mark_delivered(&morning, &first).await.unwrap(), 1);
-    assert_eq!(svc.mark_delivered(&morning, &first).await.unwrap(), 0);
+    assert_eq!(svc.claim_delivery(&morning, &first).await.unwrap(), first);
+    assert!(svc
+        .claim_delivery(&morning, &first)
+        .await
+        .unwrap()
+        .is_empty());
     let waiting = svc.undelivered(&morning).await.unwrap();
     assert_eq!(waiting, report.notices[1..]);
     // A day later it is no longer tried (it stays in the bell).

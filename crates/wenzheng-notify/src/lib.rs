@@ -10,6 +10,7 @@
 //! periodically and after every change; it does not depend on Tauri, so it is tested on a
 //! private session bus.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use notify_rust::Notification;
@@ -120,10 +121,12 @@ async fn show(
         .map_err(|e| NotifyError::Send(e.to_string()))
 }
 
-/// One pass of the watch at `ctx.now`: records what the core decides (the bell shows it at
-/// once), then raises what the desktop has not taken yet — folded beyond the flood
-/// threshold — and marks each notification taken once the desktop has it. A notification
-/// the desktop refuses stops the pass; it is tried again next pass, for a day.
+/// One pass of the watch at `ctx.now`, for the user `ctx.actor` (the one signed in on this
+/// PC): records what the core decides (the bell shows it at once), then claims what no
+/// desktop has raised for that user yet — so of several PCs of one user only one raises a
+/// notification — and raises it, folded beyond the flood threshold. A notification the
+/// desktop refuses stops the pass; its claim and those of the rest are given back, and
+/// they are tried again next pass, for a day.
 pub async fn run_once(
     svc: &Service,
     ctx: &Ctx,
@@ -137,14 +140,23 @@ pub async fn run_once(
         ..Pass::default()
     };
     let waiting = svc.undelivered(ctx).await?;
-    for popup in fold(waiting, report.thresholds.flood_limit) {
+    let keys: Vec<String> = waiting.iter().map(|n| n.key.clone()).collect();
+    let claimed: HashSet<String> = svc.claim_delivery(ctx, &keys).await?.into_iter().collect();
+    let mine: Vec<Notice> = waiting
+        .into_iter()
+        .filter(|n| claimed.contains(&n.key))
+        .collect();
+    let mut popups = fold(mine, report.thresholds.flood_limit).into_iter();
+    while let Some(popup) = popups.next() {
         match send(&popup.notice, on_open.clone()).await {
-            Ok(_) => {
-                svc.mark_delivered(ctx, &popup.covers).await?;
-                pass.shown.push(popup.notice);
-            }
+            Ok(_) => pass.shown.push(popup.notice),
             Err(e) => {
                 tracing::warn!("到期提醒未能发出：{e}");
+                let back: Vec<String> = std::iter::once(popup)
+                    .chain(popups)
+                    .flat_map(|p| p.covers)
+                    .collect();
+                svc.release_delivery(ctx, &back).await?;
                 pass.failed = Some(e.to_string());
                 break;
             }

@@ -343,8 +343,8 @@ pub(super) async fn refresh_open_deadlines(
             continue;
         }
         sqlx::query(
-            "UPDATE cases SET reply_due = $1, working_days = $2, calendar_complete = $3,
-                version = version + 1 WHERE id = $4",
+            "UPDATE cases SET reply_due = $1, working_days = $2, calendar_complete = $3
+             WHERE id = $4",
         )
         .bind(&due)
         .bind(i64::from(d.working_days))

@@ -7,7 +7,7 @@ use sqlx::{Any, AnyConnection, Transaction};
 
 use super::cases::{insert_case, validate_new_case, NewCase};
 use super::record::{active_units, event, load_calendar, load_case, save_case, CaseRow};
-use super::{optional, Ctx, Service};
+use super::{optional, CaseRef, Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::calendar::WorkCalendar;
 use crate::clock::format_instant;
@@ -32,36 +32,42 @@ pub fn merge_reply_text(main_number: &str) -> String {
 }
 
 impl Service {
-    /// Links two cases as related (关联案件); an event on both timelines. Returns `a`.
+    /// Links two cases as related (关联案件); an event on both timelines. Returns `a`,
+    /// refused with a conflict when `a` is no longer at the version the user saw.
     pub async fn link_cases(
         &self,
         ctx: &Ctx,
-        a: &str,
+        a: impl Into<CaseRef<'_>>,
         b: &str,
         note: Option<&str>,
     ) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Link)?;
         let note = optional("关联说明", note, 500)?;
+        let a = a.into();
         let mut tx = self.db.write().await?;
-        let first = load_case(&mut tx, a).await?;
+        let first = load_case(&mut tx, a.key).await?;
+        super::version::check(&mut tx, &first, a.expected_version).await?;
         let second = load_case(&mut tx, b).await?;
         link_in(&mut tx, ctx, &first, &second, note.as_deref()).await?;
         finish(tx, ctx, first.id).await
     }
 
     /// Marks `dup` as a duplicate (重复件) of `main` and closes it: the duplicate's citizen
-    /// is told `reply` (default: [`merge_reply_text`]); an event on both timelines.
+    /// is told `reply` (default: [`merge_reply_text`]); an event on both timelines. Refused
+    /// with a conflict when `dup` is no longer at the version the user saw.
     pub async fn merge_case(
         &self,
         ctx: &Ctx,
-        dup: &str,
+        dup: impl Into<CaseRef<'_>>,
         main: &str,
         reply: Option<&str>,
     ) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Link)?;
         let reply = optional("告知网民的答复", reply, 2_000)?;
+        let dup = dup.into();
         let mut tx = self.db.write().await?;
-        let dup_row = load_case(&mut tx, dup).await?;
+        let dup_row = load_case(&mut tx, dup.key).await?;
+        super::version::check(&mut tx, &dup_row, dup.expected_version).await?;
         let main_row = load_case(&mut tx, main).await?;
         let calendar = load_calendar(&mut tx).await?;
         merge_in(&mut tx, ctx, &calendar, dup_row.clone(), &main_row, reply).await?;

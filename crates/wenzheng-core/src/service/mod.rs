@@ -26,6 +26,7 @@ mod steps;
 pub mod templates;
 mod units;
 mod users;
+mod version;
 
 use std::path::Path;
 
@@ -50,6 +51,7 @@ pub use search::{CasePage, SearchFilter};
 pub use steps::Assignment;
 pub use templates::NewTemplate;
 pub use users::NewUser;
+pub use version::CaseRef;
 
 /// The product's operations over one database.
 #[derive(Debug, Clone)]

@@ -228,8 +228,9 @@ impl Service {
     }
 
     /// Records notifications as raised at `ctx.now`, in one transaction; a key recorded
-    /// before is left as it was. Returns how many were new. They are in the bell from now
-    /// on; the desktop has not taken them yet ([`Service::undelivered`]).
+    /// before is left as it was (several PCs may record the same notice: the first one
+    /// counts). Returns how many were new. They are in the bell from now on; no desktop has
+    /// taken them yet ([`Service::undelivered`]).
     pub async fn record_notified(&self, ctx: &Ctx, notices: &[Notice]) -> Result<u64> {
         auth::require(ctx.actor.role, Permission::ViewAll)?;
         if notices.is_empty() {
@@ -239,8 +240,10 @@ impl Service {
         let mut added = 0;
         for n in notices {
             added += sqlx::query(
-                "INSERT OR IGNORE INTO notifications_sent (key, kind, case_id, summary, body, sent_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO notifications_sent (key, kind, case_id, summary, body, sent_at, seq)
+                 VALUES ($1, $2, $3, $4, $5, $6,
+                         (SELECT COALESCE(MAX(seq), 0) + 1 FROM notifications_sent))
+                 ON CONFLICT (key) DO NOTHING",
             )
             .bind(&n.key)
             .bind(n.kind.code())
@@ -256,17 +259,20 @@ impl Service {
         Ok(added)
     }
 
-    /// The recorded notifications the desktop has not taken yet, raised in the last 24
-    /// hours before `ctx.now`, in the order they were recorded.
+    /// The recorded notifications that no desktop has raised for `ctx.actor` yet, raised in
+    /// the last 24 hours before `ctx.now`, in the order they were recorded.
     pub async fn undelivered(&self, ctx: &Ctx) -> Result<Vec<Notice>> {
         auth::require(ctx.actor.role, Permission::ViewAll)?;
         let since = format_instant(&(ctx.now - Duration::hours(RETRY_HOURS)));
         let rows: Vec<SentRow> = sqlx::query_as(
             "SELECT n.key, n.kind, n.case_id, c.number, n.summary, n.body
                  FROM notifications_sent n LEFT JOIN cases c ON c.id = n.case_id
-                 WHERE n.desktop_at IS NULL AND n.sent_at >= $1 ORDER BY n.rowid",
+                 WHERE n.sent_at >= $1 AND NOT EXISTS (SELECT 1 FROM notification_deliveries d
+                       WHERE d.key = n.key AND d.user_id = $2)
+                 ORDER BY n.seq",
         )
         .bind(&since)
+        .bind(ctx.actor.id)
         .fetch_all(self.db.pool())
         .await?;
         rows.into_iter()
@@ -283,27 +289,65 @@ impl Service {
             .collect()
     }
 
-    /// Marks the notifications `keys` as taken by the desktop at `ctx.now`, in one
-    /// transaction. Returns how many were marked.
-    pub async fn mark_delivered(&self, ctx: &Ctx, keys: &[String]) -> Result<u64> {
+    /// Claims the notifications `keys` for `ctx.actor`'s desktop at `ctx.now`, in one
+    /// transaction, before raising them: a notification is claimed once per user, so of
+    /// several PCs where the same user is signed in only the first raises it. Returns the
+    /// keys this call claimed, in the order given (the others were claimed before).
+    pub async fn claim_delivery(&self, ctx: &Ctx, keys: &[String]) -> Result<Vec<String>> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = format_instant(&ctx.now);
+        let mut tx = self.db.write().await?;
+        let mut claimed = Vec::new();
+        for key in keys {
+            let n = sqlx::query(
+                "INSERT INTO notification_deliveries (key, user_id, delivered_at)
+                 VALUES ($1, $2, $3) ON CONFLICT (key, user_id) DO NOTHING",
+            )
+            .bind(key)
+            .bind(ctx.actor.id)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                sqlx::query(
+                    "UPDATE notifications_sent SET desktop_at = COALESCE(desktop_at, $1)
+                     WHERE key = $2",
+                )
+                .bind(&now)
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+                claimed.push(key.clone());
+            }
+        }
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    /// Gives back claims of `ctx.actor` the desktop did not take (no notification
+    /// service): they are tried again next pass. Returns how many were given back.
+    pub async fn release_delivery(&self, ctx: &Ctx, keys: &[String]) -> Result<u64> {
         auth::require(ctx.actor.role, Permission::ViewAll)?;
         if keys.is_empty() {
             return Ok(0);
         }
         let mut tx = self.db.write().await?;
-        let mut marked = 0;
+        let mut released = 0;
         for key in keys {
-            marked += sqlx::query(
-                "UPDATE notifications_sent SET desktop_at = $1 WHERE key = $2 AND desktop_at IS NULL",
-            )
-            .bind(format_instant(&ctx.now))
-            .bind(key)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            released +=
+                sqlx::query("DELETE FROM notification_deliveries WHERE key = $1 AND user_id = $2")
+                    .bind(key)
+                    .bind(ctx.actor.id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
         }
         tx.commit().await?;
-        Ok(marked)
+        Ok(released)
     }
 
     /// A number that changes whenever anything is recorded (the id of the last event), so

@@ -200,7 +200,8 @@ pub(crate) async fn load_official_calendar(conn: &mut AnyConnection) -> Result<W
     Ok(cal)
 }
 
-/// Writes the new status, deadlines and any extra columns of a case, raising its version.
+/// Writes the new status, deadlines and any extra columns of a case (its version is raised
+/// by the step's [`event`]).
 pub(crate) async fn save_case(
     tx: &mut Transaction<'static, Any>,
     case: &CaseRow,
@@ -210,7 +211,7 @@ pub(crate) async fn save_case(
     sqlx::query(
         "UPDATE cases SET status = $1, ack_due = $2, reply_due = $3, working_days = $4,
             extension_days = $5, calendar_complete = $6, acknowledged_at = $7, replied_at = $8,
-            closed_at = $9, result = $10, archived_at = $11, version = version + 1
+            closed_at = $9, result = $10, archived_at = $11
          WHERE id = $12",
     )
     .bind(status.code())
@@ -230,7 +231,8 @@ pub(crate) async fn save_case(
     Ok(())
 }
 
-/// Appends an event to the log, chained to the previous one by its hash.
+/// Appends an event to the log, chained to the previous one by its hash. An event about a
+/// case raises the case's version unless it only logs (see [`super::version`]).
 pub(crate) async fn event(
     tx: &mut Transaction<'static, Any>,
     ctx: &Ctx,
@@ -275,6 +277,9 @@ pub(crate) async fn event(
     .bind(&hash)
     .execute(&mut **tx)
     .await?;
+    if let Some(case_id) = case_id {
+        super::version::bump(tx, case_id, kind).await?;
+    }
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use sqlx::{Any, Transaction};
 use crate::sql::Sql;
 
 use super::record::{active_units, event, load_case, save_case, CaseRow};
-use super::{optional, required, Ctx, Service};
+use super::{optional, required, CaseRef, Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::calendar::WorkCalendar;
 use crate::clock::{format_instant, parse_local};
@@ -152,13 +152,15 @@ pub(super) fn step_kind(step: Step) -> &'static str {
 }
 
 impl Service {
-    /// Opens the transaction, loads the case and refuses the step early when its state
-    /// does not allow it.
-    async fn begin(&self, ctx: &Ctx, key: &str, step: Step) -> Result<Run> {
+    /// Opens the transaction, loads the case and refuses the step early when the user saw
+    /// another version of it, or when its state does not allow it.
+    async fn begin(&self, ctx: &Ctx, case: CaseRef<'_>, step: Step) -> Result<Run> {
         // Each step checks its permission before validating input; this is the backstop.
         auth::require(ctx.actor.role, permission(step))?;
         let mut tx = self.db.write().await?;
-        let case = load_case(&mut tx, key).await?;
+        let seen = case.expected_version;
+        let case = load_case(&mut tx, case.key).await?;
+        super::version::check(&mut tx, &case, seen).await?;
         let status = case.status()?;
         if ctx.actor.role == Role::Unit {
             let units = active_units(&mut tx, case.id).await?;
@@ -190,10 +192,15 @@ impl Service {
     }
 
     /// 受理: records the acknowledgment (the standard text unless another is given).
-    pub async fn acknowledge(&self, ctx: &Ctx, key: &str, text: Option<&str>) -> Result<CaseView> {
+    pub async fn acknowledge(
+        &self,
+        ctx: &Ctx,
+        case: impl Into<CaseRef<'_>>,
+        text: Option<&str>,
+    ) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Acknowledge)?;
         let text = optional("受理回复", text, 2_000)?.unwrap_or_else(|| STANDARD_ACK_TEXT.into());
-        let mut run = self.begin(ctx, key, Step::Acknowledge).await?;
+        let mut run = self.begin(ctx, case.into(), Step::Acknowledge).await?;
         insert_reply(&mut run, ctx, ReplyKind::Acknowledgment, &text, None).await?;
         run.case.acknowledged_at = Some(format_instant(&ctx.now));
         let summary = format!("受理：{text}");
@@ -205,14 +212,14 @@ impl Service {
     pub async fn instruct(
         &self,
         ctx: &Ctx,
-        key: &str,
+        case: impl Into<CaseRef<'_>>,
         leader: &str,
         text: &str,
     ) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Instruct)?;
         let leader = required("批示领导", leader, 50)?;
         let text = required("批示内容", text, 5_000)?;
-        let mut run = self.begin(ctx, key, Step::Instruct).await?;
+        let mut run = self.begin(ctx, case.into(), Step::Instruct).await?;
         sqlx::query("INSERT INTO instructions (case_id, leader, text, created_at, created_by) VALUES ($1, $2, $3, $4, $5)")
             .bind(run.case.id)
             .bind(&leader)
@@ -232,7 +239,12 @@ impl Service {
     }
 
     /// 交办 / 改派: assigns one or more units; one of the case's units leads.
-    pub async fn assign(&self, ctx: &Ctx, key: &str, input: Assignment) -> Result<CaseView> {
+    pub async fn assign(
+        &self,
+        ctx: &Ctx,
+        case: impl Into<CaseRef<'_>>,
+        input: Assignment,
+    ) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Assign)?;
         let mut names: Vec<String> = Vec::new();
         for name in &input.units {
@@ -253,7 +265,7 @@ impl Service {
         }
         let requirements = optional("办理要求", input.requirements.as_deref(), 5_000)?;
 
-        let mut run = self.begin(ctx, key, Step::Assign).await?;
+        let mut run = self.begin(ctx, case.into(), Step::Assign).await?;
         let current_lead = run
             .units
             .iter()
@@ -329,13 +341,13 @@ impl Service {
     pub async fn return_unit(
         &self,
         ctx: &Ctx,
-        key: &str,
+        case: impl Into<CaseRef<'_>>,
         unit: &str,
         reason: &str,
     ) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Return)?;
         let reason = required("退回理由", reason, 2_000)?;
-        let mut run = self.begin(ctx, key, Step::Return).await?;
+        let mut run = self.begin(ctx, case.into(), Step::Return).await?;
         let returned = run.unit(unit)?.clone();
         let all = returned.role == UnitRole::Lead.code();
         let mut q = Sql::new("UPDATE assignments SET returned_at = ");
@@ -365,7 +377,7 @@ impl Service {
     pub async fn urge(
         &self,
         ctx: &Ctx,
-        key: &str,
+        case: impl Into<CaseRef<'_>>,
         unit: &str,
         level: Option<&str>,
         text: Option<&str>,
@@ -377,7 +389,7 @@ impl Service {
         };
         let text = optional("催办内容", text, 2_000)?
             .unwrap_or_else(|| "请抓紧办理，按时报送办理结果。".into());
-        let mut run = self.begin(ctx, key, Step::Urge).await?;
+        let mut run = self.begin(ctx, case.into(), Step::Urge).await?;
         let target = run.unit(unit)?.clone();
         sqlx::query("INSERT INTO urgings (case_id, unit_id, level, text, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(run.case.id)
@@ -397,13 +409,13 @@ impl Service {
     pub async fn report_progress(
         &self,
         ctx: &Ctx,
-        key: &str,
+        case: impl Into<CaseRef<'_>>,
         unit: &str,
         text: &str,
     ) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Progress)?;
         let text = required("进展情况", text, 5_000)?;
-        let mut run = self.begin(ctx, key, Step::Progress).await?;
+        let mut run = self.begin(ctx, case.into(), Step::Progress).await?;
         let target = run.unit(unit)?.clone();
         sqlx::query("INSERT INTO progress_reports (case_id, unit_id, text, created_at, created_by) VALUES ($1, $2, $3, $4, $5)")
             .bind(run.case.id)
@@ -424,7 +436,13 @@ impl Service {
     }
 
     /// 延期: adds approved working days to the reply period.
-    pub async fn extend(&self, ctx: &Ctx, key: &str, days: u32, reason: &str) -> Result<CaseView> {
+    pub async fn extend(
+        &self,
+        ctx: &Ctx,
+        case: impl Into<CaseRef<'_>>,
+        days: u32,
+        reason: &str,
+    ) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Extend)?;
         if !(1..=MAX_EXTENSION_DAYS).contains(&days) {
             return Err(Error::Invalid(format!(
@@ -432,7 +450,7 @@ impl Service {
             )));
         }
         let reason = required("延期理由", reason, 2_000)?;
-        let mut run = self.begin(ctx, key, Step::Extend).await?;
+        let mut run = self.begin(ctx, case.into(), Step::Extend).await?;
         sqlx::query("INSERT INTO extensions (case_id, days, reason, approved_by, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(run.case.id)
             .bind(i64::from(days))
@@ -457,7 +475,7 @@ impl Service {
     pub async fn reply(
         &self,
         ctx: &Ctx,
-        key: &str,
+        case: impl Into<CaseRef<'_>>,
         text: &str,
         is_final: bool,
         published_at: Option<&str>,
@@ -472,7 +490,7 @@ impl Service {
         } else {
             (Step::InterimReply, ReplyKind::Interim)
         };
-        let mut run = self.begin(ctx, key, step).await?;
+        let mut run = self.begin(ctx, case.into(), step).await?;
         insert_reply(&mut run, ctx, kind, &text, published.as_deref()).await?;
         if is_final {
             run.case.replied_at = Some(format_instant(&ctx.now));
@@ -489,9 +507,9 @@ impl Service {
 
     /// 书面反馈: records the next numbered written feedback to 县信访局 and 县委办督查室 on
     /// the latest reply.
-    pub async fn feedback(&self, ctx: &Ctx, key: &str) -> Result<CaseView> {
+    pub async fn feedback(&self, ctx: &Ctx, case: impl Into<CaseRef<'_>>) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Feedback)?;
-        let mut run = self.begin(ctx, key, Step::Feedback).await?;
+        let mut run = self.begin(ctx, case.into(), Step::Feedback).await?;
         let latest: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM replies WHERE case_id = $1 ORDER BY id DESC LIMIT 1",
         )
@@ -528,10 +546,15 @@ impl Service {
     }
 
     /// 办结: closes a replied case with its result.
-    pub async fn close(&self, ctx: &Ctx, key: &str, result: &str) -> Result<CaseView> {
+    pub async fn close(
+        &self,
+        ctx: &Ctx,
+        case: impl Into<CaseRef<'_>>,
+        result: &str,
+    ) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Close)?;
         let result = required("办理结果", result, 5_000)?;
-        let mut run = self.begin(ctx, key, Step::Close).await?;
+        let mut run = self.begin(ctx, case.into(), Step::Close).await?;
         run.case.closed_at = Some(format_instant(&ctx.now));
         run.case.result = Some(result.clone());
         let summary = format!("办结：{result}");
@@ -540,19 +563,24 @@ impl Service {
     }
 
     /// 归档: archives a closed case; final.
-    pub async fn archive(&self, ctx: &Ctx, key: &str) -> Result<CaseView> {
+    pub async fn archive(&self, ctx: &Ctx, case: impl Into<CaseRef<'_>>) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Archive)?;
-        let mut run = self.begin(ctx, key, Step::Archive).await?;
+        let mut run = self.begin(ctx, case.into(), Step::Archive).await?;
         run.case.archived_at = Some(format_instant(&ctx.now));
         run.finish(ctx, Step::Archive, "归档".into(), json!({}))
             .await
     }
 
     /// 重新办理: reopens a replied or closed case (e.g. the citizen is not satisfied).
-    pub async fn reopen(&self, ctx: &Ctx, key: &str, reason: &str) -> Result<CaseView> {
+    pub async fn reopen(
+        &self,
+        ctx: &Ctx,
+        case: impl Into<CaseRef<'_>>,
+        reason: &str,
+    ) -> Result<CaseView> {
         auth::require(ctx.actor.role, Permission::Reopen)?;
         let reason = required("重新办理的理由", reason, 2_000)?;
-        let mut run = self.begin(ctx, key, Step::Reopen).await?;
+        let mut run = self.begin(ctx, case.into(), Step::Reopen).await?;
         run.case.replied_at = None;
         run.case.closed_at = None;
         run.case.result = None;
@@ -570,7 +598,7 @@ impl Service {
     pub async fn follow_up(
         &self,
         ctx: &Ctx,
-        key: &str,
+        case: impl Into<CaseRef<'_>>,
         satisfaction: &str,
         note: Option<&str>,
     ) -> Result<CaseView> {
@@ -580,7 +608,7 @@ impl Service {
         let step = Step::FollowUp {
             reopens: satisfaction == Satisfaction::Unsatisfied,
         };
-        let mut run = self.begin(ctx, key, step).await?;
+        let mut run = self.begin(ctx, case.into(), step).await?;
         sqlx::query(
             "INSERT INTO followups (case_id, satisfaction, note, created_at, created_by)
              VALUES ($1, $2, $3, $4, $5)",
