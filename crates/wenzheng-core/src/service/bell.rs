@@ -40,7 +40,7 @@ impl Service {
                     EXISTS (SELECT 1 FROM notification_reads r
                             WHERE r.user_id = $1 AND r.key = n.key)
              FROM notifications_sent n LEFT JOIN cases c ON c.id = n.case_id
-             ORDER BY n.sent_at DESC, n.rowid LIMIT $2",
+             ORDER BY n.sent_at DESC, n.seq LIMIT $2",
         )
         .bind(ctx.actor.id)
         .bind(BELL_ITEMS)
