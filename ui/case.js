@@ -429,6 +429,11 @@ async function reopenAfterConflict(a, form, err) {
       if (!f || (f.tagName === "SELECT" && ![...f.options].some((o) => o.value === value))) continue;
       f.value = value;
     }
+    // Said again in the form itself, which is where the user is looking.
+    const note = el("p", "message error wide", `${errorText(err)}。页面已刷新为最新内容，您填写的内容仍在下面，核对后可再次确认。`);
+    note.id = "action-conflict";
+    note.setAttribute("role", "alert");
+    form.querySelector(".panel-title").after(note);
   }
   showMessage(errorText(err), "error");
 }

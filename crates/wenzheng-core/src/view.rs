@@ -59,7 +59,8 @@ pub struct CaseView {
     pub result: Option<String>,
     /// When the case was archived.
     pub archived_at: Option<String>,
-    /// Optimistic-locking version, raised by every change.
+    /// Optimistic-locking version: 1 when registered, raised by every event that changes
+    /// the case (not by what is only logged); pass it back in a [`crate::service::CaseRef`].
     pub version: i64,
     /// Acknowledgment or reply overdue at the time asked.
     pub overdue: bool,

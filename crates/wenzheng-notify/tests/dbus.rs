@@ -3,8 +3,9 @@
 //! notify-rust calls of `wenzheng_notify::run_once`. Checks the Chinese texts that arrive,
 //! that a restart raises nothing again, that a changed situation is raised, that a
 //! notification the desktop could not take is in the bell at once and tried again rather
-//! than lost, that a flood is folded into one notification, and that clicking a
-//! notification (the server's `ActionInvoked` signal) calls back with its case.
+//! than lost, that a flood is folded into one notification, that clicking a
+//! notification (the server's `ActionInvoked` signal) calls back with its case, and that a
+//! user signed in on two PCs gets each notification once.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -341,6 +342,45 @@ async fn notifications_arrive_once_across_restarts() {
     // Clicking the folded one opens the workbench (no case).
     click(&server, 6, &opened).await;
     assert_eq!(*opened.lock().unwrap(), [Some(c2.number.clone()), None]);
+
+    // Several PCs on one store: notifications are raised per user. 李四 is signed in on
+    // two other PCs (two more Services on the same file) whose watches run at once: he
+    // gets what was raised today once — on one of them, not on both.
+    svc.add_user(
+        &later,
+        wenzheng_core::service::NewUser {
+            login: "lisi".into(),
+            display_name: "李四".into(),
+            role: "clerk".into(),
+            unit: None,
+            password: None,
+        },
+    )
+    .await
+    .unwrap();
+    let li = svc.actor(Some("lisi")).await.unwrap();
+    let (pc2, pc3) = (
+        Service::open(&path).await.unwrap(),
+        Service::open(&path).await.unwrap(),
+    );
+    let before = got.lock().unwrap().len();
+    let at = ctx(&li, "2026-11-27 16:31");
+    let (first, second) = tokio::join!(run_once(&pc2, &at, None), run_once(&pc3, &at, None));
+    let shown = [first.unwrap().shown.len(), second.unwrap().shown.len()];
+    assert!(
+        shown.contains(&0) && shown.iter().sum::<usize>() > 0,
+        "raised on both PCs of one user: {shown:?}"
+    );
+    assert_eq!(
+        got.lock().unwrap().len(),
+        before + shown.iter().sum::<usize>()
+    );
+    assert!(pc2.undelivered(&at).await.unwrap().is_empty());
+    assert!(run_once(&pc3, &at, None).await.unwrap().shown.is_empty());
+    // The administrator's were not touched by 李四's.
+    assert!(svc.undelivered(&later).await.unwrap().is_empty());
+    pc2.shutdown().await;
+    pc3.shutdown().await;
     svc.shutdown().await;
 }
 
