@@ -535,6 +535,12 @@ for w in sys.argv[1:]:
 x.XFlush(d)
 "#;
 
+/// The tray once the watch has counted: the label and every menu line updated (they are set
+/// one after another, so the label alone can be read before the menu follows).
+fn counted(t: &Tray) -> bool {
+    t.label == "超期 1" && !t.menu.iter().any(|m| m.contains("正在统计"))
+}
+
 fn close_windows(ids: &[String]) {
     let status = Command::new("python3")
         .arg("-c")
@@ -601,7 +607,7 @@ async fn the_real_app_notifies_shows_the_count_and_a_restart_repeats_nothing() {
     );
 
     // The tray shows the count, as a panel reads it over D-Bus.
-    let tray = wait_tray(&host, &items, |t| t.label == "超期 1").await;
+    let tray = wait_tray(&host, &items, counted).await;
     assert_eq!(
         tray.menu,
         [
@@ -657,7 +663,7 @@ async fn the_real_app_notifies_shows_the_count_and_a_restart_repeats_nothing() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let tray = wait_tray(&host, &items, |t| t.label == "超期 1").await;
+    let tray = wait_tray(&host, &items, counted).await;
     assert_eq!(tray.menu[1], "已超期 1 件");
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
