@@ -1,12 +1,14 @@
 //! `wenzheng`: the command-line face of 网络问政办理系统, over the same services as the
 //! desktop app. Exit codes: 0 done, 1 failed, 2 bad usage, 3 refused (nothing written),
-//! 4 the database or its history is damaged (`verify` found problems).
+//! 4 the database or its history is damaged (`verify` found problems), 6 the database server
+//! cannot be reached or refused the connection (5 is the version conflict of a case).
 
 mod admin;
 mod args;
 mod demo;
 mod dossier;
 mod due;
+mod migrate;
 mod output;
 mod print;
 mod report;
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
             ExitCode::from(match e {
                 _ if e.is_refusal() => 3,
                 wenzheng_core::Error::Corrupt(_) => 4,
+                wenzheng_core::Error::Unavailable(_) => 6,
                 _ => 1,
             })
         }
