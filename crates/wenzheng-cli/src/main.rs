@@ -1,7 +1,6 @@
 //! `wenzheng`: the command-line face of 网络问政办理系统, over the same services as the
 //! desktop app. Exit codes: 0 done, 1 failed, 2 bad usage, 3 refused (nothing written),
-//! 4 the database or its history is damaged (`verify` found problems), 6 the database server
-//! cannot be reached or refused the connection (5 is the version conflict of a case).
+//! 4 the database or its history is damaged (`verify` found problems).
 
 mod admin;
 mod args;
@@ -35,9 +34,10 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("错误：{e}");
             ExitCode::from(match e {
+                // 6: the database server cannot be reached or refused the connection.
+                wenzheng_core::Error::Unavailable(_) => 6,
                 _ if e.is_refusal() => 3,
                 wenzheng_core::Error::Corrupt(_) => 4,
-                wenzheng_core::Error::Unavailable(_) => 6,
                 _ => 1,
             })
         }
