@@ -13,11 +13,6 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n not really a picture, but bytes all the s
 
 #[tokio::test]
 async fn attachments_are_kept_by_hash_and_checked_on_the_way_out() {
-    // Files beside a SQLite database; the server's rows have the test below.
-    if std::env::var("WENZHENG_TEST_STORE").as_deref() == Ok("postgres") {
-        eprintln!("跳过 attachments_are_kept_by_hash…（仅 SQLite）：附件文件在数据库文件旁边");
-        return;
-    }
     let (_dir, svc) = fresh().await;
     let a = attach_twice_and_read_back(&svc).await;
     let stored: Vec<_> = walk(&svc.attachment_dir().unwrap());
