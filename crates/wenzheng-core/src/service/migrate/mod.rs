@@ -121,10 +121,28 @@ async fn open_source(from: &Path) -> Result<SqlitePool> {
         )));
     }
     let options = SqliteConnectOptions::new().filename(from).read_only(true);
+    // An encrypted file (feature `encryption`) is read with its key, found as when opening it.
+    #[cfg(feature = "encryption")]
+    let key = crate::crypt::key_for(from, from)?;
+    #[cfg(feature = "encryption")]
+    let options = match &key {
+        Some(k) => options.pragma("key", k.pragma_value()),
+        None => options,
+    };
+    #[cfg(feature = "encryption")]
+    let explain = |e: sqlx::Error| crate::crypt::explain(e, key.is_some(), from);
+    #[cfg(not(feature = "encryption"))]
+    let explain = Error::from;
     let pool = SqlitePoolOptions::new()
         .max_connections(2)
         .connect_with(options)
-        .await?;
+        .await
+        .map_err(explain)?;
+    // A file that is not a database, or a wrong key, is told here, before anything else.
+    sqlx::query("SELECT count(*) FROM sqlite_master")
+        .execute(&pool)
+        .await
+        .map_err(explain)?;
     let applied: Vec<i64> =
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
             .fetch_all(&pool)
