@@ -70,6 +70,8 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// 把单机数据库文件迁移到数据库服务器（PostgreSQL）：复制全部案件、历史记录和附件并核对；不修改源文件
+    Migrate(crate::migrate::MigrateArgs),
     /// 从备份恢复数据库（先校验备份；原文件保留为 .before-restore-时间）
     Restore {
         /// 备份文件

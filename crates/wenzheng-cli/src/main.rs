@@ -8,6 +8,7 @@ mod args;
 mod demo;
 mod dossier;
 mod due;
+mod migrate;
 mod output;
 mod print;
 mod report;
@@ -34,6 +35,8 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("错误：{e}");
             ExitCode::from(match e {
+                // 6: the database server cannot be reached or refused the connection.
+                wenzheng_core::Error::Unavailable(_) => 6,
                 _ if e.is_refusal() => 3,
                 wenzheng_core::Error::Conflict(_) => 5,
                 wenzheng_core::Error::Corrupt(_) => 4,

@@ -30,6 +30,10 @@ pub async fn run(cli: Cli) -> Result<()> {
         };
         return out.restore(&Service::restore(file, path, now).await?);
     }
+    if let Command::Migrate(args) = &cli.command {
+        // Works on the two databases it names, not on --db.
+        return crate::migrate::run(&out, args).await;
+    }
     let svc = Service::connect(&location).await?;
     let result = async {
         let ctx = Ctx {
@@ -110,7 +114,9 @@ async fn dispatch(svc: &Service, ctx: &Ctx, out: &Out, command: Command) -> Resu
             };
             out.encrypted(&svc.encrypt(ctx, source, remove_plaintext).await?)
         }
-        Command::Restore { .. } => unreachable!("restore runs before the database is opened"),
+        Command::Restore { .. } | Command::Migrate(_) => {
+            unreachable!("restore and migrate run before the database is opened")
+        }
     }
 }
 

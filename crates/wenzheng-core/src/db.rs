@@ -99,6 +99,47 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// Why a connection to the server at `url` failed, in Chinese, with the password hidden
+/// ([`Error::Unavailable`]).
+pub fn explain_connect(e: sqlx::Error, url: &str) -> Error {
+    let place = redact(url);
+    let code = e.as_database_error().and_then(|d| d.code());
+    let why = match (&e, code.as_deref()) {
+        // invalid_password, invalid_authorization_specification
+        (_, Some("28P01" | "28000")) => {
+            "用户名或密码不正确，或服务器不允许该用户从这台电脑登录（pg_hba.conf）".to_owned()
+        }
+        (_, Some("3D000")) => "服务器上没有这个数据库，请先创建它（见 docs/install.md）".to_owned(),
+        (sqlx::Error::Tls(inner), _) => tls_refused(inner),
+        // rustls reports a refused certificate as an I/O error of the handshake.
+        (sqlx::Error::Io(inner), _) if is_tls_failure(inner) => tls_refused(inner),
+        (sqlx::Error::Io(inner), _) => format!(
+            "连不上服务器（{inner}）。请检查服务器是否已开启、地址和端口是否正确、网络与防火墙"
+        ),
+        (sqlx::Error::PoolTimedOut, _) => {
+            "服务器长时间没有响应。请检查服务器是否已开启、网络是否通畅".to_owned()
+        }
+        (other, _) => format!("{other}"),
+    };
+    // sqlx's own text never carries the password; the URL is shown redacted.
+    Error::Unavailable(format!("无法连接数据库服务器 {place}：{why}"))
+}
+
+/// The Chinese explanation of a TLS connection that failed.
+fn tls_refused(inner: &dyn std::fmt::Display) -> String {
+    format!(
+        "加密连接（TLS）失败（{inner}）。使用 sslmode=verify-full 时，请检查 sslrootcert 是否指向签发服务器证书的根证书（CA），以及地址是否与证书上的一致；服务器未开启 TLS 时请联系管理员"
+    )
+}
+
+/// Whether an I/O error is the TLS handshake refusing the server (rustls's error inside).
+fn is_tls_failure(e: &std::io::Error) -> bool {
+    let text = e.to_string().to_lowercase();
+    ["certificate", "tls", "handshake", "ssl"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
 /// Which kind of store a [`Db`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -234,17 +275,18 @@ impl Db {
             AnyConnectOptions::from_url(&url.parse().map_err(|e| {
                 Error::Invalid(format!("数据库地址“{}”格式不正确：{e}", redact(url)))
             })?)?;
+        // One connection first: a wrong password, a server that is down or a certificate
+        // that is not trusted is told at once and precisely, rather than as a pool timeout.
+        let probe = sqlx::AnyConnection::connect_with(&options)
+            .await
+            .map_err(|e| explain_connect(e, url))?;
+        probe.close().await.map_err(|e| explain_connect(e, url))?;
         let pool = AnyPoolOptions::new()
             .max_connections(PG_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options)
             .await
-            .map_err(|e| {
-                Error::Unavailable(format!(
-                    "无法连接数据库服务器 {}：{e}。请检查网络、地址、用户名和密码",
-                    redact(url)
-                ))
-            })?;
+            .map_err(|e| explain_connect(e, url))?;
         PG_MIGRATOR.run(&pool).await?;
         let db = Db {
             pool,

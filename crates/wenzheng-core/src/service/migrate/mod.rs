@@ -1,6 +1,7 @@
 //! Moving an office from its SQLite file to a PostgreSQL server (`wenzheng migrate`).
 //!
-//! The source file is opened read-only: nothing is written to it. The target is migrated
+//! The source file is opened read-only (nothing is written to it) and read in one read
+//! transaction, so the copy is one snapshot of it. The target is migrated
 //! with the PostgreSQL migrations, must hold no user data, and receives everything in ONE
 //! transaction (holding the writers' lock): the seed rows its migrations wrote are replaced
 //! by the source's rows, table by table in foreign-key order with their ids, in batches;
@@ -18,6 +19,7 @@ use std::path::Path;
 use futures_util::TryStreamExt;
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::SqliteConnection;
 use sqlx::{Any, Transaction};
 
 use self::rows::{batch_rows, insert_batch, target_tables, Table, TableDigest, Value};
@@ -121,10 +123,28 @@ async fn open_source(from: &Path) -> Result<SqlitePool> {
         )));
     }
     let options = SqliteConnectOptions::new().filename(from).read_only(true);
+    // An encrypted file (feature `encryption`) is read with its key, found as when opening it.
+    #[cfg(feature = "encryption")]
+    let key = crate::crypt::key_for(from, from)?;
+    #[cfg(feature = "encryption")]
+    let options = match &key {
+        Some(k) => options.pragma("key", k.pragma_value()),
+        None => options,
+    };
+    #[cfg(feature = "encryption")]
+    let explain = |e: sqlx::Error| crate::crypt::explain(e, key.is_some(), from);
+    #[cfg(not(feature = "encryption"))]
+    let explain = Error::from;
     let pool = SqlitePoolOptions::new()
         .max_connections(2)
         .connect_with(options)
-        .await?;
+        .await
+        .map_err(explain)?;
+    // A file that is not a database, or a wrong key, is told here, before anything else.
+    sqlx::query("SELECT count(*) FROM sqlite_master")
+        .execute(&pool)
+        .await
+        .map_err(explain)?;
     let applied: Vec<i64> =
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
             .fetch_all(&pool)
@@ -182,6 +202,10 @@ async fn copy_and_verify(
 
 /// Everything up to the commit.
 async fn copy(source: &SqlitePool, from: &Path, target: &Service) -> Result<MigrateReport> {
+    // Every read of the source in one read transaction: one snapshot of the file, even if
+    // a program still had it open and wrote to it meanwhile.
+    let mut snapshot = source.begin().await?;
+    let source = &mut *snapshot;
     let mut tx = target.db.write().await?;
     refuse_user_data(&mut tx).await?;
     let tables = target_tables(&mut tx, &NOT_COPIED).await?;
@@ -199,11 +223,11 @@ async fn copy(source: &SqlitePool, from: &Path, target: &Service) -> Result<Migr
     }
     let mut checks = Vec::new();
     for t in &tables {
-        checks.push(copy_table(source, &mut tx, t).await?);
+        checks.push(copy_table(&mut *source, &mut tx, t).await?);
     }
-    let attachments = copy_attachments(source, from, &mut tx).await?;
+    let attachments = copy_attachments(&mut *source, from, &mut tx).await?;
     let version: i64 = sqlx::query_scalar("SELECT version FROM calendar_version WHERE id = 1")
-        .fetch_one(source)
+        .fetch_one(&mut *source)
         .await?;
     sqlx::query("UPDATE calendar_version SET version = $1 WHERE id = 1")
         .bind(version)
@@ -212,7 +236,7 @@ async fn copy(source: &SqlitePool, from: &Path, target: &Service) -> Result<Migr
     reset_sequences(&mut tx).await?;
     let mut derived = Vec::new();
     for (name, sql) in DERIVED {
-        derived.push(compare_derived(source, &mut tx, name, sql).await?);
+        derived.push(compare_derived(&mut *source, &mut tx, name, sql).await?);
     }
     let problems: Vec<String> = checks
         .iter()
@@ -233,6 +257,7 @@ async fn copy(source: &SqlitePool, from: &Path, target: &Service) -> Result<Migr
         )));
     }
     tx.commit().await?;
+    snapshot.rollback().await?;
     Ok(MigrateReport {
         source: String::new(),
         target: String::new(),
@@ -292,12 +317,12 @@ async fn refuse_user_data(tx: &mut Transaction<'static, Any>) -> Result<()> {
 
 /// Copies one table in batches and compares it.
 async fn copy_table(
-    source: &SqlitePool,
+    source: &mut SqliteConnection,
     tx: &mut Transaction<'static, Any>,
     table: &Table,
 ) -> Result<TableCheck> {
     let select = format!("SELECT {} FROM \"{}\"", table.column_list(), table.name);
-    let mut rows = sqlx::query(&select).fetch(source);
+    let mut rows = sqlx::query(&select).fetch(&mut *source);
     let mut digest = TableDigest::default();
     let mut batch: Vec<Vec<Value>> = Vec::new();
     let size = batch_rows(table.columns.len());
@@ -343,7 +368,7 @@ async fn target_digest(
 
 /// Compares a derived table on both stores.
 async fn compare_derived(
-    source: &SqlitePool,
+    source: &mut SqliteConnection,
     tx: &mut Transaction<'static, Any>,
     name: &str,
     sql: &str,
@@ -367,7 +392,7 @@ async fn compare_derived(
         columns: wanted.iter().map(|c| (c.to_string(), kinds[c])).collect(),
     };
     let mut digest = TableDigest::default();
-    let mut rows = sqlx::query(sql).fetch(source);
+    let mut rows = sqlx::query(sql).fetch(&mut *source);
     while let Some(row) = rows.try_next().await? {
         digest.add(&view.read_sqlite(&row)?);
     }
@@ -385,7 +410,7 @@ async fn compare_derived(
 /// Copies each distinct attachment content from the files beside the source into
 /// `attachment_blobs`, checking each against its recorded SHA-256 first.
 async fn copy_attachments(
-    source: &SqlitePool,
+    source: &mut SqliteConnection,
     from: &Path,
     tx: &mut Transaction<'static, Any>,
 ) -> Result<usize> {
@@ -393,7 +418,7 @@ async fn copy_attachments(
         "SELECT sha256, MIN(stored_path), MIN(file_name) FROM attachments
          GROUP BY sha256 ORDER BY sha256",
     )
-    .fetch_all(source)
+    .fetch_all(&mut *source)
     .await?;
     let dir = attachment_dir_of(from);
     for (sha, stored, name) in &rows {
