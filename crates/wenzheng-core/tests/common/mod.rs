@@ -163,38 +163,55 @@ pub async fn ctx_at(svc: &Service, t: &str) -> Ctx {
     }
 }
 
-/// Every row of every table, each rendered as one text in a stable order (SQLite:
-/// `quote()` of each column; PostgreSQL: the row as a record literal).
+/// Every row of every table as `table: row`, sorted (SQLite: `quote()` of each column;
+/// PostgreSQL: the row as a record literal, all tables in one statement: the property test
+/// dumps after every step).
 pub async fn dump(svc: &Service) -> Vec<String> {
     let pool = svc.db().pool();
-    let postgres = svc.db().backend() == Backend::Postgres;
-    let tables: Vec<String> = sqlx::query_scalar(if postgres {
-        "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
-          WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
-    } else {
-        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    })
-    .fetch_all(pool)
-    .await
-    .unwrap();
     let mut out = Vec::new();
-    for t in tables {
-        let sql = if postgres {
-            format!("SELECT CAST(t AS TEXT) FROM \"{t}\" t")
-        } else {
-            let cols: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
-                .bind(&t)
+    match svc.db().backend() {
+        Backend::Postgres => {
+            let tables = table_names(svc).await;
+            let selects: Vec<String> = tables
+                .iter()
+                .map(|t| format!("SELECT '{t}: ' || CAST(t AS TEXT) FROM \"{t}\" t"))
+                .collect();
+            out = sqlx::query_scalar(&selects.join(" UNION ALL "))
                 .fetch_all(pool)
                 .await
                 .unwrap();
-            let expr: Vec<String> = cols.iter().map(|c| format!("quote(\"{c}\")")).collect();
-            format!("SELECT {} FROM \"{t}\"", expr.join(" || '|' || "))
-        };
-        let mut rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap();
-        // Sorted here: also works for WITHOUT ROWID and FTS shadow tables.
-        rows.sort();
-        out.extend(rows.into_iter().map(|r| format!("{t}: {r}")));
+        }
+        Backend::Sqlite => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM pragma_table_list
+                  WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            for t in &tables {
+                let cols: Vec<String> =
+                    sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
+                        .bind(t)
+                        .fetch_all(pool)
+                        .await
+                        .unwrap();
+                let expr: Vec<String> = cols.iter().map(|c| format!("quote(\"{c}\")")).collect();
+                let sql = format!(
+                    "SELECT '{t}: ' || {} FROM \"{t}\"",
+                    expr.join(" || '|' || ")
+                );
+                out.extend(
+                    sqlx::query_scalar::<_, String>(&sql)
+                        .fetch_all(pool)
+                        .await
+                        .unwrap(),
+                );
+            }
+        }
     }
+    // Sorted here: also works for WITHOUT ROWID and FTS shadow tables.
+    out.sort();
     out
 }
 
