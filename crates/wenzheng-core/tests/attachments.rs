@@ -2,7 +2,6 @@
 //! files beside a SQLite database, as rows of `attachment_blobs` on a PostgreSQL server.
 
 mod common;
-mod server;
 
 use common::{ctx_at, fresh};
 use wenzheng_core::db::Location;
@@ -34,10 +33,10 @@ async fn attachments_are_kept_by_hash_and_checked_on_the_way_out() {
 
 #[tokio::test]
 async fn on_a_server_attachments_are_rows_every_pc_sees() {
-    let Some(admin) = server::admin_url("on_a_server_attachments_are_rows_every_pc_sees") else {
+    let Some(admin) = common::pg_admin_url("on_a_server_attachments_are_rows_every_pc_sees") else {
         return;
     };
-    let db = server::TestDb::create(&admin).await;
+    let db = common::PgDb::create_on(&admin).await;
     let svc = Service::connect(&Location::parse(&db.url())).await.unwrap();
     assert_eq!(svc.attachment_dir(), None);
     let a = attach_twice_and_read_back(&svc).await;

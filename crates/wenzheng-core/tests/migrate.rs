@@ -5,7 +5,6 @@
 //! source with a missing attachment are refused, writing nothing.
 
 mod common;
-mod server;
 
 use common::ctx_at;
 use sha2::{Digest, Sha256};
@@ -76,13 +75,13 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[tokio::test]
 async fn an_office_moves_to_the_server_with_nothing_lost() {
-    let Some(admin) = server::admin_url("an_office_moves_to_the_server_with_nothing_lost") else {
+    let Some(admin) = common::pg_admin_url("an_office_moves_to_the_server_with_nothing_lost") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let file = office(dir.path()).await;
     let before = files(dir.path());
-    let db = server::TestDb::create(&admin).await;
+    let db = common::PgDb::create_on(&admin).await;
     let to = Location::parse(&db.url());
 
     let report = Service::migrate_to_server(&file, &to).await.unwrap();
@@ -207,14 +206,14 @@ async fn an_office_moves_to_the_server_with_nothing_lost() {
 
 #[tokio::test]
 async fn a_missing_attachment_file_stops_the_move_before_anything_is_written() {
-    let Some(admin) = server::admin_url("a_missing_attachment_file_stops_the_move") else {
+    let Some(admin) = common::pg_admin_url("a_missing_attachment_file_stops_the_move") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let file = office(dir.path()).await;
     let stored = walkdir(&dir.path().join("attachments"));
     std::fs::remove_file(&stored[0]).unwrap();
-    let db = server::TestDb::create(&admin).await;
+    let db = common::PgDb::create_on(&admin).await;
     let to = Location::parse(&db.url());
     let err = Service::migrate_to_server(&file, &to).await.unwrap_err();
     assert!(

@@ -3,7 +3,6 @@
 //! (One test: the key variable is process-wide.)
 
 mod common;
-mod server;
 
 use common::ctx_at;
 use wenzheng_core::crypt::KEY_ENV;
@@ -15,7 +14,7 @@ const WRONG: &str = "ffeeddccbbaa99887766554433221100ffeeddccbbaa998877665544332
 
 #[tokio::test]
 async fn an_encrypted_office_moves_with_its_key() {
-    let Some(admin) = server::admin_url("an_encrypted_office_moves_with_its_key") else {
+    let Some(admin) = common::pg_admin_url("an_encrypted_office_moves_with_its_key") else {
         return;
     };
     std::env::set_var(KEY_ENV, KEY);
@@ -30,7 +29,7 @@ async fn an_encrypted_office_moves_with_its_key() {
         "the office is encrypted"
     );
 
-    let wrong_db = server::TestDb::create(&admin).await;
+    let wrong_db = common::PgDb::create_on(&admin).await;
     std::env::set_var(KEY_ENV, WRONG);
     let err = Service::migrate_to_server(&file, &Location::parse(&wrong_db.url()))
         .await
@@ -38,7 +37,7 @@ async fn an_encrypted_office_moves_with_its_key() {
     assert!(matches!(err, Error::Key(_)), "{err:?}");
     std::env::set_var(KEY_ENV, KEY);
 
-    let db = server::TestDb::create(&admin).await;
+    let db = common::PgDb::create_on(&admin).await;
     let report = Service::migrate_to_server(&file, &Location::parse(&db.url()))
         .await
         .unwrap();

@@ -3,7 +3,7 @@
 //! certificate, a wrong password, a missing database and a server that is not there each
 //! give a clear Chinese message (code `unavailable`) that never shows the password.
 
-mod server;
+mod common;
 
 use std::path::Path;
 
@@ -29,10 +29,10 @@ async fn refused(url: &str) -> String {
 
 #[tokio::test]
 async fn tls_require_and_verify_full_connect_a_wrong_root_is_refused_clearly() {
-    let Some(admin) = server::admin_url("tls_require_and_verify_full") else {
+    let Some(admin) = common::pg_admin_url("tls_require_and_verify_full") else {
         return;
     };
-    let db = server::TestDb::create(&admin).await;
+    let db = common::PgDb::create_on(&admin).await;
     let required = with_query(&db.url(), "sslmode=require");
     let svc = Service::connect(&Location::parse(&required)).await.unwrap();
     let tls: bool = sqlx::query_scalar::<_, i64>(
@@ -88,7 +88,7 @@ async fn tls_require_and_verify_full_connect_a_wrong_root_is_refused_clearly() {
 
 #[tokio::test]
 async fn a_wrong_password_a_missing_database_and_no_server_are_told_in_chinese() {
-    let Some(admin) = server::admin_url("a_wrong_password_a_missing_database_and_no_server") else {
+    let Some(admin) = common::pg_admin_url("a_wrong_password_a_missing_database_and_no_server") else {
         return;
     };
     let mut u = url::Url::parse(&admin).unwrap();

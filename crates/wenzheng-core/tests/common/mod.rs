@@ -88,8 +88,20 @@ pub async fn fresh() -> (TestDb, Service) {
     (db, svc)
 }
 
+/// The admin URL of the PostgreSQL test server, or `None` after printing why `test` (which
+/// needs a server whatever the store of this run) is skipped.
+pub fn pg_admin_url(test: &str) -> Option<String> {
+    match std::env::var(PG_URL_ENV) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            eprintln!("跳过 {test}: 未设置 {PG_URL_ENV}（scripts/pg-test-server start 会给出）");
+            None
+        }
+    }
+}
+
 /// A database of its own on the PostgreSQL test server, dropped on `Drop`.
-struct PgDb {
+pub struct PgDb {
     admin: PgConnectOptions,
     name: String,
     url: String,
@@ -105,7 +117,12 @@ impl PgDb {
                     "{STORE_ENV}=postgres 需要 {PG_URL_ENV}（scripts/pg-test-server start 会给出）"
                 )
             });
-        let admin = PgConnectOptions::from_str(&admin_url).expect(PG_URL_ENV);
+        PgDb::create_on(&admin_url).await
+    }
+
+    /// An empty database `wz_t_…` on the server of `admin_url`.
+    pub async fn create_on(admin_url: &str) -> PgDb {
+        let admin = PgConnectOptions::from_str(admin_url).expect(PG_URL_ENV);
         let name = format!(
             "wz_t_{}_{:016x}",
             std::process::id(),
@@ -116,13 +133,20 @@ impl PgDb {
             .await
             .unwrap();
         conn.close().await.unwrap();
-        let mut url = url::Url::parse(&admin_url).expect(PG_URL_ENV);
+        let mut url = url::Url::parse(admin_url).expect(PG_URL_ENV);
         url.set_path(&name);
         PgDb {
             admin,
             name,
             url: url.to_string(),
         }
+    }
+}
+
+impl PgDb {
+    /// The URL of this database (the admin URL with its database replaced).
+    pub fn url(&self) -> String {
+        self.url.clone()
     }
 }
 
