@@ -7,7 +7,7 @@ use calamine::{open_workbook_auto, Data, Reader};
 use common::{ctx_at, dump, fresh};
 use wenzheng_core::report::export::{write_register_csv, write_register_xlsx, write_report_xlsx};
 use wenzheng_core::report::{AssessmentRule, Period, Report};
-use wenzheng_core::service::{Assignment, ImportMode, NewCase};
+use wenzheng_core::service::{Assignment, DayMode, ImportMode, NewCase};
 use wenzheng_core::{Error, Service};
 
 const A: &str = "镇城建办";
@@ -355,6 +355,83 @@ async fn february_figures_match_the_hand_computation_and_do_not_change_later() {
     assert!(mid.provisional);
     assert_eq!((mid.received.total, mid.replied), (3, 1));
     assert_eq!(mid.overdue_now.len(), 1, "C3 is past its Feb 11 deadline");
+}
+
+/// The report of a month that is over is kept (`report_cache`) and read back with the
+/// same bytes as a fresh computation; later workflow steps leave it in use; a calendar
+/// edit, or an event dated inside the month (a clock set back), has it computed again.
+#[tokio::test]
+async fn a_kept_past_month_equals_a_fresh_one_until_the_calendar_or_its_events_change() {
+    let (_dir, svc) = fresh().await;
+    let ids = february(&svc).await;
+    let pool = svc.db().pool();
+    let json = |r: &Report| serde_json::to_string(r).unwrap();
+    let kept = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM report_cache")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let ctx = ctx_at(&svc, "2026-03-01 08:00").await;
+    assert_eq!(kept().await, 0);
+    let computed = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(kept().await, 1, "a month that is over is kept");
+    let read_back = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(json(&read_back), json(&computed));
+    assert_eq!(read_back, computed);
+    check_february(&read_back);
+    // Not a month in progress.
+    let mar = svc.monthly_report(&ctx, "2026-03").await.unwrap();
+    assert!(mar.provisional);
+    assert_eq!(kept().await, 1, "a month in progress is not kept");
+
+    // Mark the kept copy, to see when it is used.
+    let mark = || async {
+        sqlx::query("UPDATE report_cache SET report = json_set(report, '$.received.total', 99)")
+            .execute(pool)
+            .await
+            .unwrap();
+    };
+    mark().await;
+    assert_eq!(
+        svc.monthly_report(&ctx, "2026-02")
+            .await
+            .unwrap()
+            .received
+            .total,
+        99,
+        "the kept copy is used"
+    );
+    // Steps in March leave February's report as it was: still the kept copy.
+    march(&svc, &ids).await;
+    let ctx = ctx_at(&svc, "2026-03-20 08:00").await;
+    assert_eq!(
+        svc.monthly_report(&ctx, "2026-02")
+            .await
+            .unwrap()
+            .received
+            .total,
+        99
+    );
+
+    // A calendar edit: computed again, equal to a computation from nothing.
+    svc.set_calendar_day(&ctx, "2026-02-27", DayMode::Holiday, Some("测试"))
+        .await
+        .unwrap();
+    let recomputed = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(recomputed.received.total, 4, "not the marked copy");
+    sqlx::query("DELETE FROM report_cache")
+        .execute(pool)
+        .await
+        .unwrap();
+    let from_nothing = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(json(&recomputed), json(&from_nothing));
+
+    // An event dated inside February (a clock set back): computed again, and it counts.
+    mark().await;
+    case(&svc, "2026-02-26 09:00", "补录的留言", |_| {}).await;
+    let with_late_entry = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(with_late_entry.received.total, 5);
 }
 
 /// A range of days, Feb 9 to Feb 13, of the same scenario, as of Feb 14 08:00.

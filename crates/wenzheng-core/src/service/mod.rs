@@ -19,6 +19,7 @@ mod integrity;
 mod links;
 pub mod notify;
 mod record;
+mod report_cache;
 mod reports;
 pub mod search;
 mod steps;

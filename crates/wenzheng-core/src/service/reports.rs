@@ -9,6 +9,7 @@ use sqlx::SqliteConnection;
 
 use super::cases::{insert_case, units_of, validate_new_case};
 use super::record::{event, load_calendar, put_setting, CaseRow};
+use super::report_cache;
 use super::{Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::clock::{format_instant, parse_stored, parse_stored_date};
@@ -290,16 +291,38 @@ async fn snapshot(
 }
 
 impl Service {
-    /// The report of `period` as of `ctx.now` (roles that see every case).
+    /// The report of `period` as of `ctx.now` (roles that see every case). The report of
+    /// a period that is over is stored and used again while nothing it depends on has
+    /// changed ([`report_cache`]).
     pub async fn report(&self, ctx: &Ctx, period: Period) -> Result<Report> {
         auth::require(ctx.actor.role, Permission::ViewAll)?;
         // One read transaction: a consistent snapshot.
         let mut tx = self.db.pool().begin().await?;
         let rule = load_rule(&mut tx).await?;
+        let key = report_cache::Key::of(&mut tx, period, ctx.now, &rule).await?;
+        if let Some(key) = &key {
+            if let Some(report) = report_cache::lookup(&mut tx, key).await? {
+                return Ok(report);
+            }
+        }
+        let last_event_id = report_cache::last_event_id(&mut tx).await?;
         let (from, cutoff) = period.replay_window(ctx.now);
         let snap = snapshot(&mut tx, from, cutoff).await?;
         tx.commit().await?;
-        Ok(figures::compute(&snap, period, ctx.now, &rule))
+        let report = figures::compute(&snap, period, ctx.now, &rule);
+        if let Some(key) = &key {
+            // Keeping it is only a saving: a failure (a read-only file …) is logged.
+            let stored = async {
+                let mut tx = self.db.write().await?;
+                report_cache::store(&mut tx, key, last_event_id, &report).await?;
+                tx.commit().await?;
+                Ok::<_, Error>(())
+            };
+            if let Err(e) = stored.await {
+                tracing::warn!("报表未能保存以备再用：{e}");
+            }
+        }
+        Ok(report)
     }
 
     /// The monthly report of `month` (`YYYY-MM`).
