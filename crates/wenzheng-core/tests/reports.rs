@@ -748,6 +748,31 @@ async fn importing_the_same_file_again_adds_nothing() {
     assert!(detail.events[0]
         .summary
         .contains("从文件“留言.xlsx”导入登记案件"));
+    // The import writes the full-text rows in one statement at its end (the insert
+    // triggers are suspended meanwhile): both cases are found, short and long words,
+    // the triggers are back, and the index passes SQLite's and FTS5's checks.
+    for (q, number) in [("路灯", "WZ-2026-000001"), ("三天没运走", "WZ-2026-000002")] {
+        let filter = wenzheng_core::service::SearchFilter {
+            q: Some(q.into()),
+            ..Default::default()
+        };
+        let page = svc.search_cases(&ctx, &filter).await.unwrap();
+        let found: Vec<&str> = page.cases.iter().map(|c| c.number.as_str()).collect();
+        assert_eq!(found, [number], "{q}");
+    }
+    let triggers: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'
+         AND name IN ('cases_fts_insert', 'replies_fts_insert')",
+    )
+    .fetch_one(svc.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(triggers, 2);
+    sqlx::query("INSERT INTO case_fts (case_fts, rank) VALUES ('integrity-check', 1)")
+        .execute(svc.db().pool())
+        .await
+        .unwrap();
+    assert!(svc.verify().await.unwrap().ok);
     let before = dump(&svc).await;
 
     let again = svc

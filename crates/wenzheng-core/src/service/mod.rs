@@ -15,6 +15,7 @@ pub mod documents;
 #[cfg(feature = "encryption")]
 mod encrypt;
 mod export_personal;
+mod fts_bulk;
 mod integrity;
 mod links;
 pub mod notify;

@@ -7,7 +7,8 @@ use chrono::{DateTime, FixedOffset, Timelike};
 use serde_json::json;
 use sqlx::SqliteConnection;
 
-use super::cases::{insert_case, units_of, validate_new_case};
+use super::cases::{insert_case, units_of, validate_new_case, ValidCase};
+use super::fts_bulk;
 use super::record::{event, load_calendar, put_setting, CaseRow};
 use super::report_cache;
 use super::{Ctx, Service};
@@ -290,6 +291,45 @@ async fn snapshot(
     Ok(snap)
 }
 
+/// For each row about to be imported (in order), the number of the case already
+/// registered for the same message, if any: same import key, same source and link, or —
+/// without a link — same source, time, title and text (the first such case).
+async fn registered_already(
+    conn: &mut SqliteConnection,
+    rows: &[(usize, String, ValidCase)],
+) -> Result<Vec<Option<String>>> {
+    let probe: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(_, key, v)| {
+            json!([
+                key,
+                v.source,
+                v.link,
+                format_instant(&v.received),
+                v.title,
+                v.content
+            ])
+        })
+        .collect();
+    Ok(sqlx::query_scalar(
+        "SELECT (SELECT c.number FROM cases c
+                 WHERE c.id IN (SELECT case_id FROM case_imports
+                                WHERE import_key = json_extract(j.value, '$[0]'))
+                    OR (c.source = json_extract(j.value, '$[1]') AND c.link IS NOT NULL
+                        AND c.link = json_extract(j.value, '$[2]'))
+                    OR (json_extract(j.value, '$[2]') IS NULL
+                        AND c.source = json_extract(j.value, '$[1]')
+                        AND c.received_at = json_extract(j.value, '$[3]')
+                        AND c.title = json_extract(j.value, '$[4]')
+                        AND c.content = json_extract(j.value, '$[5]'))
+                 ORDER BY c.id LIMIT 1)
+         FROM json_each($1) j ORDER BY j.key",
+    )
+    .bind(serde_json::Value::Array(probe).to_string())
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 impl Service {
     /// The report of `period` as of `ctx.now` (roles that see every case). The report of
     /// a period that is over is stored and used again while nothing it depends on has
@@ -503,33 +543,25 @@ impl Service {
                 continue;
             }
             seen.insert(key.clone(), raw.row);
-            let existing: Option<String> = sqlx::query_scalar(
-                "SELECT c.number FROM cases c
-                 WHERE c.id IN (SELECT case_id FROM case_imports WHERE import_key = ?)
-                    OR (c.source = ? AND c.link IS NOT NULL AND c.link = ?)
-                    OR (? IS NULL AND c.source = ? AND c.received_at = ? AND c.title = ?
-                        AND c.content = ?)
-                 ORDER BY c.id LIMIT 1",
-            )
-            .bind(&key)
-            .bind(&v.source)
-            .bind(&v.link)
-            .bind(&v.link)
-            .bind(&v.source)
-            .bind(format_instant(&v.received))
-            .bind(&v.title)
-            .bind(&v.content)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(number) = existing {
-                report.duplicates.push(DuplicateRow {
-                    row: raw.row,
-                    existing: number,
-                });
-                continue;
-            }
             valid.push((raw.row, key, v));
         }
+        // Already registered: one statement for the whole file (the rows are not written
+        // yet, so checking them all at once finds what checking them one by one would).
+        let existing = registered_already(&mut tx, &valid).await?;
+        let mut candidates = std::mem::take(&mut valid).into_iter();
+        for number in existing {
+            let Some(candidate) = candidates.next() else {
+                break;
+            };
+            match number {
+                Some(number) => report.duplicates.push(DuplicateRow {
+                    row: candidate.0,
+                    existing: number,
+                }),
+                None => valid.push(candidate),
+            }
+        }
+        report.duplicates.sort_by_key(|d| d.row);
         report_progress(progress, "check", rows.len(), rows.len());
         let refuse = !report.errors.is_empty() && mode == ImportMode::AllOrNothing;
         if mode == ImportMode::Preview || refuse || valid.is_empty() {
@@ -549,31 +581,44 @@ impl Service {
             return Ok(report);
         }
         let summary = format!("从文件“{file}”导入登记案件");
+        // The full-text rows are written at the end, in one statement (fts_bulk).
+        let triggers = fts_bulk::suspend(&mut tx).await?;
+        let mut ids = Vec::with_capacity(valid.len());
+        let mut keys = Vec::with_capacity(valid.len());
         for (n, (row, key, v)) in valid.iter().enumerate() {
             report_progress(progress, "write", n, valid.len());
             let id = insert_case(&mut tx, ctx, &calendar, v, Some(&summary)).await?;
-            sqlx::query(
-                "INSERT INTO case_imports (import_key, case_id, file_name, row_number, imported_at,
-                    imported_by) VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(key)
-            .bind(id)
-            .bind(&file)
-            .bind(*row as i64)
-            .bind(format_instant(&ctx.now))
-            .bind(ctx.actor.id)
-            .execute(&mut *tx)
-            .await?;
-            let number: String = sqlx::query_scalar("SELECT number FROM cases WHERE id = ?")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
+            ids.push(id);
+            keys.push(json!([key, id, *row as i64]));
+        }
+        sqlx::query(
+            "INSERT INTO case_imports (import_key, case_id, file_name, row_number, imported_at,
+                imported_by)
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), $2,
+                    json_extract(value, '$[2]'), $3, $4
+             FROM json_each($1) ORDER BY key",
+        )
+        .bind(serde_json::Value::Array(keys).to_string())
+        .bind(&file)
+        .bind(format_instant(&ctx.now))
+        .bind(ctx.actor.id)
+        .execute(&mut *tx)
+        .await?;
+        let numbers: Vec<String> = sqlx::query_scalar(
+            "SELECT c.number FROM json_each($1) j JOIN cases c ON c.id = j.value ORDER BY j.key",
+        )
+        .bind(serde_json::to_string(&ids).map_err(|e| corrupt("案件编号", e))?)
+        .fetch_all(&mut *tx)
+        .await?;
+        for ((row, _, v), number) in valid.iter().zip(numbers) {
             report.imported.push(ImportedRow {
                 row: *row,
                 number: Some(number),
                 title: v.title.clone(),
             });
         }
+        fts_bulk::index_new_cases(&mut tx, &ids).await?;
+        triggers.restore(&mut tx).await?;
         report_progress(progress, "write", valid.len(), valid.len());
         tx.commit().await?;
         report.written = true;

@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
+use super::fts_bulk;
 use super::record::load_calendar;
 use super::search::FTS_END;
 use super::{Ctx, Service};
@@ -832,12 +833,6 @@ impl Generator<'_> {
     }
 }
 
-/// The full-text triggers that fire on inserts into `cases` and `replies`: dropped while
-/// a batch is written (each case's index row is then written once, with all its replies,
-/// from the texts in memory) and re-created from their stored definitions in the same
-/// transaction.
-const FTS_TRIGGERS: [&str; 2] = ["cases_fts_insert", "replies_fts_insert"];
-
 /// The full-text index's settings while the batches are written, and their defaults
 /// (restored at the end): no incremental merging (`automerge` 0) and an in-memory term
 /// table large enough for a whole batch (`hashsize`), so each batch adds one segment,
@@ -965,24 +960,7 @@ impl Service {
             sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))
                 .execute(&mut *tx)
                 .await?;
-            let triggers: Vec<String> = {
-                let mut defs = Vec::new();
-                for name in FTS_TRIGGERS {
-                    let sql: Option<String> = sqlx::query_scalar(
-                        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                    )
-                    .bind(name)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some(sql) = sql {
-                        sqlx::query(&format!("DROP TRIGGER {name}"))
-                            .execute(&mut *tx)
-                            .await?;
-                        defs.push(sql);
-                    }
-                }
-                defs
-            };
+            let triggers = fts_bulk::suspend(&mut tx).await?;
             let last = (id + i64::try_from(BATCH_CASES).unwrap_or(1) - 1).min(total);
             let mut batch = Batch::new();
             while id <= last {
@@ -992,9 +970,7 @@ impl Service {
                 id += 1;
             }
             batch.flush(&mut tx).await?;
-            for sql in triggers {
-                sqlx::query(&sql).execute(&mut *tx).await?;
-            }
+            triggers.restore(&mut tx).await?;
             sqlx::query(&format!("PRAGMA cache_size = {cache}"))
                 .execute(&mut *tx)
                 .await?;
