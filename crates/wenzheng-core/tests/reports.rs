@@ -434,6 +434,105 @@ async fn a_kept_past_month_equals_a_fresh_one_until_the_calendar_or_its_events_c
     assert_eq!(with_late_entry.received.total, 5);
 }
 
+/// An import registers its rows together (a few multi-row statements); the cases and
+/// their events are exactly those of registering the same messages one by one, except
+/// for the event's summary naming the file — and the chain stays valid.
+#[tokio::test]
+async fn an_import_writes_what_registering_each_row_writes() {
+    let rows: Vec<NewCase> = (0..2500)
+        .map(|i| NewCase {
+            title: format!("第{i}号留言的标题"),
+            content: format!("第{i}号留言：路灯、垃圾、噪音，情况{}", i % 7),
+            received_at: Some(format!(
+                "2026-02-{:02} {:02}:{:02}",
+                1 + i % 20,
+                i % 24,
+                i % 60
+            )),
+            category: Some(["民生", "社会发展", "经济"][i % 3].into()),
+            source: Some(["网络问政平台", "12345热线转办"][i % 2].into()),
+            link: (i % 2 == 0).then(|| format!("https://example.org/t/{i}")),
+            phone: (i % 5 == 0).then(|| format!("1380000{i:04}")),
+            important: i % 11 == 0,
+            sensitive: i % 13 == 0,
+            complex: i % 4 == 0,
+            ..Default::default()
+        })
+        .collect();
+    let now = "2026-02-21 09:00";
+    let (dir, imported) = fresh().await;
+    let csv = dir.path().join("批量.csv");
+    let mut text =
+        String::from("标题,留言内容,收到时间,问题类别,来源平台,链接,联系电话,重要,敏感,复杂\n");
+    let yes = |b: bool| if b { "是" } else { "" };
+    for r in &rows {
+        text.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            r.title,
+            r.content,
+            r.received_at.as_deref().unwrap(),
+            r.category.as_deref().unwrap(),
+            r.source.as_deref().unwrap(),
+            r.link.as_deref().unwrap_or(""),
+            r.phone.as_deref().unwrap_or(""),
+            yes(r.important),
+            yes(r.sensitive),
+            yes(r.complex)
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let ctx = ctx_at(&imported, now).await;
+    // A case registered before, so that numbers and ids continue from it.
+    case(&imported, "2026-02-01 08:00", "先登记的案件", |_| {}).await;
+    let report = imported
+        .import_cases(&ctx, &csv, ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    assert_eq!(report.imported.len(), rows.len());
+    assert_eq!(
+        report.imported[2499].number.as_deref(),
+        Some("WZ-2026-002501")
+    );
+
+    let (_dir2, one_by_one) = fresh().await;
+    case(&one_by_one, "2026-02-01 08:00", "先登记的案件", |_| {}).await;
+    let ctx2 = ctx_at(&one_by_one, now).await;
+    for r in rows {
+        one_by_one.register(&ctx2, r).await.unwrap();
+    }
+    let read = |svc: &Service, sql: &'static str| {
+        let pool = svc.db().pool().clone();
+        async move {
+            sqlx::query_scalar::<_, String>(sql)
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let cases = "SELECT quote(id) || '|' || number || '|' || source || '|' || quote(link) || '|'
+                 || quote(phone) || '|' || title || '|' || content || '|' || category || '|'
+                 || important || sensitive || complexity || status || '|' || received_at || '|'
+                 || registered_at || '|' || ack_due || '|' || reply_due || '|' || working_days
+                 || calendar_complete || version FROM cases ORDER BY id";
+    assert_eq!(read(&imported, cases).await, read(&one_by_one, cases).await);
+    let events = "SELECT id || '|' || quote(case_id) || '|' || actor_id || '|' || at || '|'
+                  || kind || '|' || quote(before) || '|' || quote(after) || '|'
+                  || substr(summary, instr(summary, 'WZ-'))
+                  FROM events WHERE kind = 'register' ORDER BY id";
+    assert_eq!(
+        read(&imported, events).await,
+        read(&one_by_one, events).await
+    );
+    let fts = "SELECT rowid || '|' || title || content || replies FROM case_fts ORDER BY rowid";
+    assert_eq!(read(&imported, fts).await, read(&one_by_one, fts).await);
+    let counters = "SELECT name || year || value FROM counters";
+    assert_eq!(
+        read(&imported, counters).await,
+        read(&one_by_one, counters).await
+    );
+    assert!(imported.verify().await.unwrap().ok);
+}
+
 /// A range of days, Feb 9 to Feb 13, of the same scenario, as of Feb 14 08:00.
 #[tokio::test]
 async fn a_range_of_days_counts_only_its_days() {

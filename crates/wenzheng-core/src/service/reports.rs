@@ -7,8 +7,9 @@ use chrono::{DateTime, FixedOffset, Timelike};
 use serde_json::json;
 use sqlx::SqliteConnection;
 
-use super::cases::{insert_case, units_of, validate_new_case, ValidCase};
+use super::cases::{units_of, validate_new_case, ValidCase};
 use super::fts_bulk;
+use super::import_rows;
 use super::record::{event, load_calendar, put_setting, CaseRow};
 use super::report_cache;
 use super::{Ctx, Service};
@@ -25,6 +26,9 @@ use crate::report::{AssessmentRule, Period, Report};
 
 /// The settings key of the assessment rule (JSON).
 const RULE_KEY: &str = "report.assessment";
+
+/// Rows registered per statement group during an import (the progress bar moves per slice).
+const IMPORT_SLICE: usize = 1_000;
 
 /// How to import a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -585,11 +589,21 @@ impl Service {
         let triggers = fts_bulk::suspend(&mut tx).await?;
         let mut ids = Vec::with_capacity(valid.len());
         let mut keys = Vec::with_capacity(valid.len());
-        for (n, (row, key, v)) in valid.iter().enumerate() {
-            report_progress(progress, "write", n, valid.len());
-            let id = insert_case(&mut tx, ctx, &calendar, v, Some(&summary)).await?;
-            ids.push(id);
-            keys.push(json!([key, id, *row as i64]));
+        // In slices, to tell the progress bar how far it has got.
+        for (n, slice) in valid.chunks(IMPORT_SLICE).enumerate() {
+            report_progress(progress, "write", n * IMPORT_SLICE, valid.len());
+            let cases: Vec<&ValidCase> = slice.iter().map(|(_, _, v)| v).collect();
+            let registered =
+                import_rows::register_all(&mut tx, ctx, &calendar, &cases, &summary).await?;
+            for ((row, key, v), (id, number)) in slice.iter().zip(registered) {
+                ids.push(id);
+                keys.push(json!([key, id, *row as i64]));
+                report.imported.push(ImportedRow {
+                    row: *row,
+                    number: Some(number),
+                    title: v.title.clone(),
+                });
+            }
         }
         sqlx::query(
             "INSERT INTO case_imports (import_key, case_id, file_name, row_number, imported_at,
@@ -604,19 +618,6 @@ impl Service {
         .bind(ctx.actor.id)
         .execute(&mut *tx)
         .await?;
-        let numbers: Vec<String> = sqlx::query_scalar(
-            "SELECT c.number FROM json_each($1) j JOIN cases c ON c.id = j.value ORDER BY j.key",
-        )
-        .bind(serde_json::to_string(&ids).map_err(|e| corrupt("案件编号", e))?)
-        .fetch_all(&mut *tx)
-        .await?;
-        for ((row, _, v), number) in valid.iter().zip(numbers) {
-            report.imported.push(ImportedRow {
-                row: *row,
-                number: Some(number),
-                title: v.title.clone(),
-            });
-        }
         fts_bulk::index_new_cases(&mut tx, &ids).await?;
         triggers.restore(&mut tx).await?;
         report_progress(progress, "write", valid.len(), valid.len());

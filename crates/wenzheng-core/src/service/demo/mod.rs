@@ -14,8 +14,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, FixedOffset};
 use serde::Serialize;
 use serde_json::{json, Value};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::SqliteConnection;
 
+use super::bulk_rows::{Table, Val};
 use super::fts_bulk;
 use super::record::load_calendar;
 use super::search::FTS_END;
@@ -103,91 +104,6 @@ impl Rng {
 
     fn minutes(&mut self, lo: i64, hi: i64) -> Duration {
         Duration::seconds(self.range(lo * 60, hi * 60))
-    }
-}
-
-/// A value bound into a multi-row insert.
-enum Val {
-    Int(i64),
-    Text(String),
-    Null,
-}
-
-impl From<i64> for Val {
-    fn from(v: i64) -> Val {
-        Val::Int(v)
-    }
-}
-
-impl From<String> for Val {
-    fn from(v: String) -> Val {
-        Val::Text(v)
-    }
-}
-
-impl From<&str> for Val {
-    fn from(v: &str) -> Val {
-        Val::Text(v.to_string())
-    }
-}
-
-impl From<Option<String>> for Val {
-    fn from(v: Option<String>) -> Val {
-        v.map_or(Val::Null, Val::Text)
-    }
-}
-
-impl From<bool> for Val {
-    fn from(v: bool) -> Val {
-        Val::Int(i64::from(v))
-    }
-}
-
-/// Rows waiting to be written to one table.
-struct Table {
-    head: &'static str,
-    columns: usize,
-    rows: Vec<Vec<Val>>,
-}
-
-impl Table {
-    fn new(head: &'static str) -> Table {
-        let columns = head
-            .split_once('(')
-            .map_or(1, |(_, cols)| cols.matches(',').count() + 1);
-        Table {
-            head,
-            columns,
-            rows: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, row: Vec<Val>) {
-        debug_assert_eq!(row.len(), self.columns, "{}", self.head);
-        self.rows.push(row);
-    }
-
-    /// Writes the rows with multi-row INSERTs of a fixed size, so that the statement is
-    /// prepared once and reused from the connection's statement cache.
-    async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<()> {
-        let per_statement = (30_000 / self.columns).clamp(1, 500);
-        let mut rows = std::mem::take(&mut self.rows).into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<Vec<Val>> = rows.by_ref().take(per_statement).collect();
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(self.head);
-            q.push(" ");
-            q.push_values(chunk, |mut b, row| {
-                for v in row {
-                    match v {
-                        Val::Int(i) => b.push_bind(i),
-                        Val::Text(t) => b.push_bind(t),
-                        Val::Null => b.push_bind(None::<String>),
-                    };
-                }
-            });
-            q.build().execute(&mut *conn).await?;
-        }
-        Ok(())
     }
 }
 
