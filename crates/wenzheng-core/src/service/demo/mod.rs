@@ -907,9 +907,22 @@ impl Service {
         }
         tx.commit().await?;
         // One b-tree for the full-text index instead of one per batch: faster queries.
-        sqlx::query("INSERT INTO case_fts (case_fts) VALUES ('optimize')")
-            .execute(self.db.pool())
+        // With the same large page cache as the batches: with 16 MiB, merging the
+        // 1,000,000-case index spent over 17 minutes reading pages back from the WAL.
+        let mut tx = self.db.write().await?;
+        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+            .fetch_one(&mut *tx)
             .await?;
+        sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO case_fts (case_fts) VALUES ('optimize')")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&format!("PRAGMA cache_size = {cache}"))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         sqlx::query("PRAGMA optimize")
             .execute(self.db.pool())
             .await?;
