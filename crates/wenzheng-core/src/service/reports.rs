@@ -28,7 +28,7 @@ use crate::report::{AssessmentRule, Period, Report};
 const RULE_KEY: &str = "report.assessment";
 
 /// Rows registered per statement group during an import (the progress bar moves per slice).
-const IMPORT_SLICE: usize = 1_000;
+const IMPORT_SLICE: usize = 500;
 
 /// How to import a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
