@@ -96,3 +96,22 @@ pub(crate) fn after_bulk_load(backend: Backend) -> &'static [&'static str] {
         Backend::Postgres => &["ANALYZE"],
     }
 }
+
+/// A `FROM` item reading the JSON array of arrays bound as `param`, one row per element, as
+/// `alias` with columns `key` (its position, for ORDER BY) and `value` (see [`json_item`]).
+pub(crate) fn json_rows(backend: Backend, param: &str, alias: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_each({param}) {alias}"),
+        Backend::Postgres => format!(
+            "json_array_elements(CAST({param} AS json)) WITH ORDINALITY AS {alias}(value, key)"
+        ),
+    }
+}
+
+/// The `index`-th member of the JSON array `value` (a row of [`json_rows`]), as text.
+pub(crate) fn json_item(backend: Backend, value: &str, index: usize) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_extract({value}, '$[{index}]')"),
+        Backend::Postgres => format!("({value} ->> {index})"),
+    }
+}

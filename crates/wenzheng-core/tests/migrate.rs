@@ -75,7 +75,8 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[tokio::test]
 async fn an_office_moves_to_the_server_with_nothing_lost() {
-    let Some(admin) = common::pg_admin_url("an_office_moves_to_the_server_with_nothing_lost") else {
+    let Some(admin) = common::pg_admin_url("an_office_moves_to_the_server_with_nothing_lost")
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

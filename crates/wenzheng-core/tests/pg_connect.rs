@@ -88,7 +88,8 @@ async fn tls_require_and_verify_full_connect_a_wrong_root_is_refused_clearly() {
 
 #[tokio::test]
 async fn a_wrong_password_a_missing_database_and_no_server_are_told_in_chinese() {
-    let Some(admin) = common::pg_admin_url("a_wrong_password_a_missing_database_and_no_server") else {
+    let Some(admin) = common::pg_admin_url("a_wrong_password_a_missing_database_and_no_server")
+    else {
         return;
     };
     let mut u = url::Url::parse(&admin).unwrap();

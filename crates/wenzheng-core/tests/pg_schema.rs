@@ -196,7 +196,7 @@ struct Table {
 /// SQLite's declared column type as its PostgreSQL twin (FTS5 columns have none: TEXT).
 fn pg_type(sqlite: &str) -> &'static str {
     match sqlite.to_ascii_uppercase().as_str() {
-        "INTEGER" => "bigint",
+        "INTEGER" | "BIGINT" => "bigint",
         "TEXT" | "" => "text",
         "REAL" => "double precision",
         "BLOB" => "bytea",

@@ -7,7 +7,7 @@ use calamine::{open_workbook_auto, Data, Reader};
 use common::{ctx_at, dump, fresh};
 use wenzheng_core::report::export::{write_register_csv, write_register_xlsx, write_report_xlsx};
 use wenzheng_core::report::{AssessmentRule, Period, Report};
-use wenzheng_core::service::{Assignment, ImportMode, NewCase};
+use wenzheng_core::service::{Assignment, DayMode, ImportMode, NewCase};
 use wenzheng_core::{Error, Service};
 
 const A: &str = "镇城建办";
@@ -357,6 +357,207 @@ async fn february_figures_match_the_hand_computation_and_do_not_change_later() {
     assert_eq!(mid.overdue_now.len(), 1, "C3 is past its Feb 11 deadline");
 }
 
+/// The report of a month that is over is kept (`report_cache`) and read back with the
+/// same bytes as a fresh computation; later workflow steps leave it in use; a calendar
+/// edit, or an event dated inside the month (a clock set back), has it computed again.
+#[tokio::test]
+async fn a_kept_past_month_equals_a_fresh_one_until_the_calendar_or_its_events_change() {
+    let (_dir, svc) = fresh().await;
+    let ids = february(&svc).await;
+    let pool = svc.db().pool();
+    let json = |r: &Report| serde_json::to_string(r).unwrap();
+    let kept = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM report_cache")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let ctx = ctx_at(&svc, "2026-03-01 08:00").await;
+    assert_eq!(kept().await, 0);
+    let computed = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(kept().await, 1, "a month that is over is kept");
+    let read_back = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(json(&read_back), json(&computed));
+    assert_eq!(read_back, computed);
+    check_february(&read_back);
+    // Not a month in progress.
+    let mar = svc.monthly_report(&ctx, "2026-03").await.unwrap();
+    assert!(mar.provisional);
+    assert_eq!(kept().await, 1, "a month in progress is not kept");
+
+    // Mark the kept copy, to see when it is used.
+    let mark = || async {
+        let kept: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT period_from, period_to, report FROM report_cache")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        for (from, to, report) in kept {
+            let mut report: serde_json::Value = serde_json::from_str(&report).unwrap();
+            report["received"]["total"] = 99.into();
+            sqlx::query(
+                "UPDATE report_cache SET report = $1 WHERE period_from = $2 AND period_to = $3",
+            )
+            .bind(report.to_string())
+            .bind(from)
+            .bind(to)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    };
+    mark().await;
+    assert_eq!(
+        svc.monthly_report(&ctx, "2026-02")
+            .await
+            .unwrap()
+            .received
+            .total,
+        99,
+        "the kept copy is used"
+    );
+    // Steps in March leave February's report as it was: still the kept copy.
+    march(&svc, &ids).await;
+    let ctx = ctx_at(&svc, "2026-03-20 08:00").await;
+    assert_eq!(
+        svc.monthly_report(&ctx, "2026-02")
+            .await
+            .unwrap()
+            .received
+            .total,
+        99
+    );
+
+    // A calendar edit: computed again, equal to a computation from nothing.
+    svc.set_calendar_day(&ctx, "2026-02-27", DayMode::Holiday, Some("测试"))
+        .await
+        .unwrap();
+    let recomputed = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(recomputed.received.total, 4, "not the marked copy");
+    sqlx::query("DELETE FROM report_cache")
+        .execute(pool)
+        .await
+        .unwrap();
+    let from_nothing = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(json(&recomputed), json(&from_nothing));
+
+    // An event dated inside February (a clock set back): computed again, and it counts.
+    mark().await;
+    case(&svc, "2026-02-26 09:00", "补录的留言", |_| {}).await;
+    let with_late_entry = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(with_late_entry.received.total, 5);
+}
+
+/// An import registers its rows together (a few multi-row statements); the cases and
+/// their events are exactly those of registering the same messages one by one, except
+/// for the event's summary naming the file — and the chain stays valid.
+#[tokio::test]
+async fn an_import_writes_what_registering_each_row_writes() {
+    let rows: Vec<NewCase> = (0..2500)
+        .map(|i| NewCase {
+            title: format!("第{i}号留言的标题"),
+            content: format!("第{i}号留言：路灯、垃圾、噪音，情况{}", i % 7),
+            received_at: Some(format!(
+                "2026-02-{:02} {:02}:{:02}",
+                1 + i % 20,
+                i % 24,
+                i % 60
+            )),
+            category: Some(["民生", "社会发展", "经济"][i % 3].into()),
+            source: Some(["网络问政平台", "12345热线转办"][i % 2].into()),
+            link: (i % 2 == 0).then(|| format!("https://example.org/t/{i}")),
+            phone: (i % 5 == 0).then(|| format!("1380000{i:04}")),
+            important: i % 11 == 0,
+            sensitive: i % 13 == 0,
+            complex: i % 4 == 0,
+            ..Default::default()
+        })
+        .collect();
+    let now = "2026-02-21 09:00";
+    let (dir, imported) = fresh().await;
+    let csv = dir.path().join("批量.csv");
+    let mut text =
+        String::from("标题,留言内容,收到时间,问题类别,来源平台,链接,联系电话,重要,敏感,复杂\n");
+    let yes = |b: bool| if b { "是" } else { "" };
+    for r in &rows {
+        text.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            r.title,
+            r.content,
+            r.received_at.as_deref().unwrap(),
+            r.category.as_deref().unwrap(),
+            r.source.as_deref().unwrap(),
+            r.link.as_deref().unwrap_or(""),
+            r.phone.as_deref().unwrap_or(""),
+            yes(r.important),
+            yes(r.sensitive),
+            yes(r.complex)
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let ctx = ctx_at(&imported, now).await;
+    // A case registered before, so that numbers and ids continue from it.
+    case(&imported, "2026-02-01 08:00", "先登记的案件", |_| {}).await;
+    let report = imported
+        .import_cases(&ctx, &csv, ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    assert_eq!(report.imported.len(), rows.len());
+    assert_eq!(
+        report.imported[2499].number.as_deref(),
+        Some("WZ-2026-002501")
+    );
+
+    let (_dir2, one_by_one) = fresh().await;
+    case(&one_by_one, "2026-02-01 08:00", "先登记的案件", |_| {}).await;
+    let ctx2 = ctx_at(&one_by_one, now).await;
+    for r in rows {
+        one_by_one.register(&ctx2, r).await.unwrap();
+    }
+    let read = |svc: &Service, sql: &'static str| {
+        let pool = svc.db().pool().clone();
+        async move {
+            sqlx::query_scalar::<_, String>(sql)
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    // Portable SQL (the suite runs on both stores): COALESCE(CAST(…)) for SQLite's quote().
+    let cases = "SELECT CAST(id AS TEXT) || '|' || number || '|' || source || '|'
+                 || COALESCE(link, 'NULL') || '|'
+                 || COALESCE(phone, 'NULL') || '|' || title || '|' || content || '|' || category || '|'
+                 || important || sensitive || complexity || status || '|' || received_at || '|'
+                 || registered_at || '|' || ack_due || '|' || reply_due || '|' || working_days
+                 || calendar_complete || version FROM cases ORDER BY id";
+    assert_eq!(read(&imported, cases).await, read(&one_by_one, cases).await);
+    let events = "SELECT CAST(id AS TEXT) || '|' || COALESCE(CAST(case_id AS TEXT), 'NULL') || '|'
+                  || actor_id || '|' || at || '|' || kind || '|' || COALESCE(before, 'NULL')
+                  || '|' || COALESCE(after, 'NULL') || '|' || summary
+                  FROM events WHERE kind = 'register' ORDER BY id";
+    // The summaries differ before the case number (the import names its file).
+    let from_number = |rows: Vec<String>| -> Vec<String> {
+        rows.into_iter()
+            .map(|r| {
+                let (head, summary) = r.rsplit_once('|').unwrap();
+                format!("{head}|{}", &summary[summary.find("WZ-").unwrap_or(0)..])
+            })
+            .collect()
+    };
+    assert_eq!(
+        from_number(read(&imported, events).await),
+        from_number(read(&one_by_one, events).await)
+    );
+    let fts = "SELECT rowid || '|' || title || content || replies FROM case_fts ORDER BY rowid";
+    assert_eq!(read(&imported, fts).await, read(&one_by_one, fts).await);
+    let counters = "SELECT name || year || value FROM counters";
+    assert_eq!(
+        read(&imported, counters).await,
+        read(&one_by_one, counters).await
+    );
+    assert!(imported.verify().await.unwrap().ok);
+}
+
 /// A range of days, Feb 9 to Feb 13, of the same scenario, as of Feb 14 08:00.
 #[tokio::test]
 async fn a_range_of_days_counts_only_its_days() {
@@ -671,6 +872,37 @@ async fn importing_the_same_file_again_adds_nothing() {
     assert!(detail.events[0]
         .summary
         .contains("从文件“留言.xlsx”导入登记案件"));
+    // The import writes the full-text rows in one statement at its end (the insert
+    // triggers are suspended meanwhile): both cases are found, short and long words,
+    // the triggers are back, and the index passes SQLite's and FTS5's checks.
+    for (q, number) in [("路灯", "WZ-2026-000001"), ("三天没运走", "WZ-2026-000002")] {
+        let filter = wenzheng_core::service::SearchFilter {
+            q: Some(q.into()),
+            ..Default::default()
+        };
+        let page = svc.search_cases(&ctx, &filter).await.unwrap();
+        let found: Vec<&str> = page.cases.iter().map(|c| c.number.as_str()).collect();
+        assert_eq!(found, [number], "{q}");
+    }
+    // The full-text insert triggers are back (and, on PostgreSQL, enabled).
+    let triggers: i64 = sqlx::query_scalar(if common::on_postgres() {
+        "SELECT COUNT(*) FROM pg_trigger WHERE tgenabled = 'O'
+         AND tgname IN ('cases_fts_insert', 'replies_fts_insert')"
+    } else {
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'
+         AND name IN ('cases_fts_insert', 'replies_fts_insert')"
+    })
+    .fetch_one(svc.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(triggers, 2);
+    if !common::on_postgres() {
+        sqlx::query("INSERT INTO case_fts (case_fts, rank) VALUES ('integrity-check', 1)")
+            .execute(svc.db().pool())
+            .await
+            .unwrap();
+    }
+    assert!(svc.verify().await.unwrap().ok);
     let before = dump(&svc).await;
 
     let again = svc

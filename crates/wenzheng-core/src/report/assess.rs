@@ -116,7 +116,7 @@ impl AssessmentRule {
 }
 
 /// A unit's score.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct UnitScore {
     /// Rank, 1 the best; equal scores share a rank.
     pub rank: u32,
@@ -131,7 +131,7 @@ pub struct UnitScore {
 }
 
 /// The points one indicator earned.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ScorePart {
     /// Indicator key.
     pub key: String,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::assess::{self, AssessmentRule, UnitScore};
 use crate::calendar::WorkCalendar;
@@ -78,7 +78,8 @@ impl Period {
         (midnight(trend_start.min(self.from)), self.end().min(now))
     }
 
-    fn end(&self) -> DateTime<FixedOffset> {
+    /// The first moment after the period.
+    pub(crate) fn end(&self) -> DateTime<FixedOffset> {
         midnight(self.to.succ_opt().unwrap_or(self.to))
     }
 }
@@ -228,7 +229,7 @@ pub const INDICATORS: &[Indicator] = &[
 ];
 
 /// A count under a name (a source, a category).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct NamedCount {
     /// The source or category.
     pub name: String,
@@ -237,7 +238,7 @@ pub struct NamedCount {
 }
 
 /// The messages received in the period.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct Received {
     /// All cases registered in the period.
     pub total: i64,
@@ -254,7 +255,7 @@ pub struct Received {
 }
 
 /// Urgings by level.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct Urgings {
     /// 普通.
     pub normal: i64,
@@ -267,7 +268,7 @@ pub struct Urgings {
 }
 
 /// The follow-ups of the period.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct SatisfactionFigures {
     /// 满意.
     pub satisfied: i64,
@@ -282,7 +283,7 @@ pub struct SatisfactionFigures {
 }
 
 /// A case in an overdue list.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct OverdueCase {
     /// Case number.
     pub number: String,
@@ -301,7 +302,7 @@ pub struct OverdueCase {
 }
 
 /// The figures of one unit.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct UnitFigures {
     /// Unit id.
     pub unit_id: i64,
@@ -336,7 +337,7 @@ pub struct UnitFigures {
 }
 
 /// One month of the trend.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TrendPoint {
     /// `YYYY-MM`.
     pub month: String,
@@ -353,7 +354,7 @@ pub struct TrendPoint {
 }
 
 /// The report of a period: the JSON of `wenzheng report monthly --json`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
     /// `YYYY-MM` for a calendar month, else null.
     pub month: Option<String>,
@@ -418,8 +419,13 @@ pub struct Report {
     pub rule: AssessmentRule,
     /// The last 12 months ending with the period's last month.
     pub trend: Vec<TrendPoint>,
-    /// Each indicator's definition.
+    /// Each indicator's definition (not read back from a stored report: always [`INDICATORS`]).
+    #[serde(skip_deserializing, default = "indicators")]
     pub definitions: Vec<Indicator>,
+}
+
+fn indicators() -> Vec<Indicator> {
+    INDICATORS.to_vec()
 }
 
 /// A ratio rounded to four decimals; `None` when nothing was counted.
@@ -883,7 +889,7 @@ pub(crate) fn compute(
     }
     trend.reverse();
     report.trend = trend;
-    report.definitions = INDICATORS.to_vec();
+    report.definitions = indicators();
     report
 }
 

@@ -7,8 +7,11 @@ use chrono::{DateTime, FixedOffset, Timelike};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use super::cases::{insert_case, units_of, validate_new_case};
+use super::cases::{units_of, validate_new_case, ValidCase};
+use super::fts_bulk;
+use super::import_rows;
 use super::record::{event, load_calendar, put_setting, CaseRow};
+use super::report_cache;
 use super::{Ctx, Service};
 use crate::auth::{self, Permission};
 use crate::clock::{format_instant, parse_stored, parse_stored_date};
@@ -25,6 +28,9 @@ use crate::report::{AssessmentRule, Period, Report};
 
 /// The settings key of the assessment rule (JSON).
 const RULE_KEY: &str = "report.assessment";
+
+/// Rows registered per statement group during an import (the progress bar moves per slice).
+const IMPORT_SLICE: usize = 500;
 
 /// How to import a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,17 +301,82 @@ async fn snapshot(
     Ok(snap)
 }
 
+/// For each row about to be imported (in order), the number of the case already
+/// registered for the same message, if any: same import key, same source and link, or —
+/// without a link — same source, time, title and text (the first such case).
+async fn registered_already(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    rows: &[(usize, String, ValidCase)],
+) -> Result<Vec<Option<String>>> {
+    let probe: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(_, key, v)| {
+            json!([
+                key,
+                v.source,
+                v.link,
+                format_instant(&v.received),
+                v.title,
+                v.content
+            ])
+        })
+        .collect();
+    let item = |i| dialect::json_item(backend, "j.value", i);
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT (SELECT c.number FROM cases c
+                 WHERE c.id IN (SELECT case_id FROM case_imports WHERE import_key = {key})
+                    OR (c.source = {source} AND c.link IS NOT NULL AND c.link = {link})
+                    OR ({link} IS NULL AND c.source = {source} AND c.received_at = {received}
+                        AND c.title = {title} AND c.content = {content})
+                 ORDER BY c.id LIMIT 1)
+         FROM {rows} ORDER BY j.key",
+        key = item(0),
+        source = item(1),
+        link = item(2),
+        received = item(3),
+        title = item(4),
+        content = item(5),
+        rows = dialect::json_rows(backend, "$1", "j"),
+    ))
+    .bind(serde_json::Value::Array(probe).to_string())
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 impl Service {
-    /// The report of `period` as of `ctx.now` (roles that see every case).
+    /// The report of `period` as of `ctx.now` (roles that see every case). The report of
+    /// a period that is over is stored and used again while nothing it depends on has
+    /// changed ([`report_cache`]).
     pub async fn report(&self, ctx: &Ctx, period: Period) -> Result<Report> {
         auth::require(ctx.actor.role, Permission::ViewAll)?;
         // One read transaction: a consistent snapshot.
         let mut tx = self.db.pool().begin().await?;
         let rule = load_rule(&mut tx).await?;
+        let key = report_cache::Key::of(&mut tx, period, ctx.now, &rule).await?;
+        if let Some(key) = &key {
+            if let Some(report) = report_cache::lookup(&mut tx, key).await? {
+                return Ok(report);
+            }
+        }
+        let last_event_id = report_cache::last_event_id(&mut tx).await?;
         let (from, cutoff) = period.replay_window(ctx.now);
         let snap = snapshot(&mut tx, self.db.backend(), from, cutoff).await?;
         tx.commit().await?;
-        Ok(figures::compute(&snap, period, ctx.now, &rule))
+        let report = figures::compute(&snap, period, ctx.now, &rule);
+        if let Some(key) = &key {
+            // Keeping it is only a saving: a failure (a read-only file …) is logged.
+            let stored = async {
+                let mut tx = self.db.write().await?;
+                report_cache::store(&mut tx, key, last_event_id, &report).await?;
+                tx.commit().await?;
+                Ok::<_, Error>(())
+            };
+            if let Err(e) = stored.await {
+                tracing::warn!("报表未能保存以备再用：{e}");
+            }
+        }
+        Ok(report)
     }
 
     /// The monthly report of `month` (`YYYY-MM`).
@@ -486,33 +557,25 @@ impl Service {
                 continue;
             }
             seen.insert(key.clone(), raw.row);
-            let existing: Option<String> = sqlx::query_scalar(
-                "SELECT c.number FROM cases c
-                 WHERE c.id IN (SELECT case_id FROM case_imports WHERE import_key = $1)
-                    OR (c.source = $2 AND c.link IS NOT NULL AND c.link = $3)
-                    OR ($4 IS NULL AND c.source = $5 AND c.received_at = $6 AND c.title = $7
-                        AND c.content = $8)
-                 ORDER BY c.id LIMIT 1",
-            )
-            .bind(&key)
-            .bind(&v.source)
-            .bind(&v.link)
-            .bind(&v.link)
-            .bind(&v.source)
-            .bind(format_instant(&v.received))
-            .bind(&v.title)
-            .bind(&v.content)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(number) = existing {
-                report.duplicates.push(DuplicateRow {
-                    row: raw.row,
-                    existing: number,
-                });
-                continue;
-            }
             valid.push((raw.row, key, v));
         }
+        // Already registered: one statement for the whole file (the rows are not written
+        // yet, so checking them all at once finds what checking them one by one would).
+        let existing = registered_already(&mut tx, self.db.backend(), &valid).await?;
+        let mut candidates = std::mem::take(&mut valid).into_iter();
+        for number in existing {
+            let Some(candidate) = candidates.next() else {
+                break;
+            };
+            match number {
+                Some(number) => report.duplicates.push(DuplicateRow {
+                    row: candidate.0,
+                    existing: number,
+                }),
+                None => valid.push(candidate),
+            }
+        }
+        report.duplicates.sort_by_key(|d| d.row);
         report_progress(progress, "check", rows.len(), rows.len());
         let refuse = !report.errors.is_empty() && mode == ImportMode::AllOrNothing;
         if mode == ImportMode::Preview || refuse || valid.is_empty() {
@@ -532,30 +595,48 @@ impl Service {
             return Ok(report);
         }
         let summary = format!("从文件“{file}”导入登记案件");
-        for (n, (row, key, v)) in valid.iter().enumerate() {
-            report_progress(progress, "write", n, valid.len());
-            let id = insert_case(&mut tx, ctx, &calendar, v, Some(&summary)).await?;
-            sqlx::query(
-                "INSERT INTO case_imports (import_key, case_id, file_name, row_number, imported_at,
-                    imported_by) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(key)
-            .bind(id)
-            .bind(&file)
-            .bind(*row as i64)
-            .bind(format_instant(&ctx.now))
-            .bind(ctx.actor.id)
-            .execute(&mut *tx)
-            .await?;
-            let number: String = sqlx::query_scalar("SELECT number FROM cases WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-            report.imported.push(ImportedRow {
-                row: *row,
-                number: Some(number),
-                title: v.title.clone(),
-            });
+        // The full-text rows are written at the end, in one statement (fts_bulk).
+        let backend = self.db.backend();
+        let triggers = fts_bulk::suspend(&mut tx, backend).await?;
+        let mut ids = Vec::with_capacity(valid.len());
+        let mut keys = Vec::with_capacity(valid.len());
+        // In slices, to tell the progress bar how far it has got.
+        for (n, slice) in valid.chunks(IMPORT_SLICE).enumerate() {
+            report_progress(progress, "write", n * IMPORT_SLICE, valid.len());
+            let cases: Vec<&ValidCase> = slice.iter().map(|(_, _, v)| v).collect();
+            let registered =
+                import_rows::register_all(&mut tx, ctx, &calendar, &cases, &summary).await?;
+            for ((row, key, v), (id, number)) in slice.iter().zip(registered) {
+                ids.push(id);
+                keys.push(json!([key, id, *row as i64]));
+                report.imported.push(ImportedRow {
+                    row: *row,
+                    number: Some(number),
+                    title: v.title.clone(),
+                });
+            }
+        }
+        sqlx::query(&format!(
+            "INSERT INTO case_imports (import_key, case_id, file_name, row_number, imported_at,
+                imported_by)
+             SELECT {}, CAST({} AS BIGINT), $2, CAST({} AS BIGINT), $3, $4
+             FROM {} ORDER BY j.key",
+            dialect::json_item(backend, "j.value", 0),
+            dialect::json_item(backend, "j.value", 1),
+            dialect::json_item(backend, "j.value", 2),
+            dialect::json_rows(backend, "$1", "j"),
+        ))
+        .bind(serde_json::Value::Array(keys).to_string())
+        .bind(&file)
+        .bind(format_instant(&ctx.now))
+        .bind(ctx.actor.id)
+        .execute(&mut *tx)
+        .await?;
+        fts_bulk::index_new_cases(&mut tx, backend, &ids).await?;
+        triggers.restore(&mut tx).await?;
+        // The rows were written with their ids (import_rows).
+        for sql in dialect::after_explicit_ids(backend, &["cases", "events"]) {
+            sqlx::query(&sql).execute(&mut *tx).await?;
         }
         report_progress(progress, "write", valid.len(), valid.len());
         tx.commit().await?;
