@@ -11,9 +11,7 @@
 mod common;
 
 use std::collections::{BTreeSet, HashSet};
-use std::hash::{BuildHasher, Hasher};
 
-use sqlx::{Connection, Executor, PgConnection};
 use tempfile::TempDir;
 use wenzheng_core::db::{Backend, Location};
 use wenzheng_core::due::{Notice, NoticeKind};
@@ -22,8 +20,6 @@ use wenzheng_core::service::{Assignment, CaseRef, NewCase, NewUser};
 use wenzheng_core::{Actor, Ctx, Error, Service};
 
 use common::at;
-
-const PG_URL_ENV: &str = "WENZHENG_TEST_PG_URL";
 
 /// Clients at once.
 const CLIENTS: usize = 8;
@@ -36,7 +32,7 @@ const DOCUMENT_EVERY: usize = 5;
 /// (dropped when this goes out of scope, also when the test fails).
 enum Store {
     File(TempDir),
-    Server { admin: String, name: String },
+    Server(Box<common::PgDb>),
 }
 
 impl Store {
@@ -46,67 +42,22 @@ impl Store {
 
     /// A fresh PostgreSQL database, or `None` (with a notice) without a test server.
     async fn server(test: &str) -> Option<Store> {
-        let admin = match std::env::var(PG_URL_ENV) {
-            Ok(url) if !url.is_empty() => url,
-            _ => {
-                eprintln!("跳过 {test} 的 PostgreSQL 部分：未设置 {PG_URL_ENV}（scripts/pg-test-server start 会给出）");
-                return None;
-            }
-        };
-        let name = format!(
-            "wz_conc_{}_{:016x}",
-            std::process::id(),
-            std::collections::hash_map::RandomState::new()
-                .build_hasher()
-                .finish()
-        );
-        let mut conn = PgConnection::connect(&admin).await.unwrap();
-        conn.execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-        Some(Store::Server { admin, name })
+        let admin = common::pg_admin_url(test)?;
+        Some(Store::Server(Box::new(
+            common::PgDb::create_on(&admin).await,
+        )))
     }
 
     fn location(&self) -> Location {
         match self {
             Store::File(dir) => Location::File(dir.path().join("office.db")),
-            Store::Server { admin, name } => {
-                let mut url = url::Url::parse(admin).unwrap();
-                url.set_path(name);
-                Location::Server(url.to_string())
-            }
+            Store::Server(db) => Location::Server(db.url()),
         }
     }
 
     /// A client: a `Service` with its own pool.
     async fn client(&self) -> Service {
         Service::connect(&self.location()).await.unwrap()
-    }
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        let Store::Server { admin, name } = self else {
-            return;
-        };
-        let admin = admin.clone();
-        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        let dropped = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async move {
-                    let mut conn = PgConnection::connect(&admin).await?;
-                    conn.execute(sql.as_str()).await?;
-                    conn.close().await
-                })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("测试数据库 {name} 未能删除: {dropped:?}");
-        }
     }
 }
 

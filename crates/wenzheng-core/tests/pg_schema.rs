@@ -14,21 +14,17 @@
 //! a pg_trgm index `case_fts_trgm`, and neither the FTS5 shadow tables nor the fts5vocab
 //! table `case_fts_terms` exist; `events` also refuses TRUNCATE (`events_no_truncate`).
 
-use std::collections::hash_map::RandomState;
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::error::ErrorKind;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{Connection, Executor, PgConnection, Row};
-
-/// The environment variable with the admin URL of the test server.
-const PG_URL_ENV: &str = "WENZHENG_TEST_PG_URL";
 
 /// SQLite tables with no PostgreSQL twin: the FTS5 shadow tables of `case_fts` and the
 /// fts5vocab table `case_fts_terms`.
@@ -65,44 +61,22 @@ fn pg_migrations() -> PathBuf {
     workspace().join("migrations/postgres")
 }
 
-/// The admin URL, or `None` (with a notice) when no server is configured.
-fn pg_url(test: &str) -> Option<String> {
-    match std::env::var(PG_URL_ENV) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            eprintln!("跳过 {test}: 未设置 {PG_URL_ENV}（scripts/pg-test-server start 会给出）");
-            None
-        }
-    }
-}
-
-/// A fresh database on the test server, dropped when this goes out of scope (also when
-/// the test fails).
+/// A fresh database on the test server (dropped when this goes out of scope, also when the
+/// test fails) and a pool on it.
 struct PgDb {
-    admin: PgConnectOptions,
-    name: String,
     pool: PgPool,
+    _db: common::PgDb,
 }
 
 impl PgDb {
     async fn create(url: &str) -> PgDb {
-        let admin = PgConnectOptions::from_str(url).expect("WENZHENG_TEST_PG_URL");
-        let name = format!(
-            "wz_t_{}_{:016x}",
-            std::process::id(),
-            RandomState::new().build_hasher().finish()
-        );
-        let mut conn = PgConnection::connect_with(&admin).await.unwrap();
-        conn.execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
+        let db = common::PgDb::create_on(url).await;
         let pool = PgPoolOptions::new()
             .max_connections(10)
-            .connect_with(admin.clone().database(&name))
+            .connect(&db.url())
             .await
             .unwrap();
-        PgDb { admin, name, pool }
+        PgDb { pool, _db: db }
     }
 
     /// The database with the PostgreSQL migrations applied.
@@ -115,29 +89,6 @@ impl PgDb {
             .await
             .unwrap();
         db
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        let admin = self.admin.clone();
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        // Drop runs outside any async context: a thread of its own with its own runtime.
-        let dropped = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async move {
-                    let mut conn = PgConnection::connect_with(&admin).await?;
-                    conn.execute(sql.as_str()).await?;
-                    conn.close().await
-                })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("测试数据库 {} 未能删除: {dropped:?}", self.name);
-        }
     }
 }
 
@@ -452,7 +403,9 @@ fn sql_file_names(dir: &Path) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn same_migrations_tables_columns_keys_indexes_and_triggers() {
-    let Some(url) = pg_url("same_migrations_tables_columns_keys_indexes_and_triggers") else {
+    let Some(url) =
+        common::pg_admin_url("same_migrations_tables_columns_keys_indexes_and_triggers")
+    else {
         return;
     };
     assert_eq!(
@@ -747,7 +700,7 @@ fn kind(err: &sqlx::Error) -> (ErrorKind, String) {
 
 #[tokio::test]
 async fn same_statements_leave_the_same_rows() {
-    let Some(url) = pg_url("same_statements_leave_the_same_rows") else {
+    let Some(url) = common::pg_admin_url("same_statements_leave_the_same_rows") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -882,7 +835,7 @@ const REPLY: &str = "INSERT INTO replies (case_id, kind, text, created_at, creat
 /// waits for the first); many clients registering cases at once leave exact counts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writers_keep_the_derived_tables_exact() {
-    let Some(url) = pg_url("concurrent_writers_keep_the_derived_tables_exact") else {
+    let Some(url) = common::pg_admin_url("concurrent_writers_keep_the_derived_tables_exact") else {
         return;
     };
     let pg = PgDb::migrated(&url).await;
@@ -1011,7 +964,7 @@ async fn connects_with_tls(url: &str) -> Result<bool, sqlx::Error> {
 /// signed its certificate with scripts/pg-test-server, is readable here).
 #[tokio::test]
 async fn tls_connections() {
-    let Some(url) = pg_url("tls_connections") else {
+    let Some(url) = common::pg_admin_url("tls_connections") else {
         return;
     };
     assert!(
