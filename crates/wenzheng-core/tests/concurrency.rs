@@ -226,11 +226,13 @@ async fn a_writer_holding_the_lock_queues_other_writers_but_not_readers() {
             tokio::spawn(async move { b.acknowledge(&c, &number, None).await })
         };
         if b.db().backend() == Backend::Postgres {
-            // The server shows B waiting on the advisory lock that A holds.
-            let mut waiting = 0;
+            // The server shows B waiting on the advisory lock that A holds. Other tests
+            // run at the same time on their own databases, so count this database only.
+            let mut waiting: i64 = 0;
             while waiting == 0 {
                 waiting = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+                    "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
                 )
                 .fetch_one(b.db().pool())
                 .await
