@@ -6,6 +6,7 @@
 // inputs while locked.
 
 import { $, invoke, onLocked, errorText, clearMessage } from "./dom.js";
+import { showUnavailable } from "./database.js";
 
 const MIN_PASSWORD = 8;
 let signedIn = null; // the signed-in user ({login, display_name, role, role_name}) or null
@@ -32,6 +33,8 @@ function showOverlay(mode, message, kind) {
   $("setup-form").hidden = mode !== "setup";
   $("login-form").hidden = mode !== "login";
   $("recovery-form").hidden = mode !== "recovery";
+  $("unavailable-form").hidden = mode !== "unavailable";
+  $("login-overlay").classList.toggle("wide", mode === "unavailable");
   $("restart-form").hidden = mode !== "restart";
   say(message, kind);
   if (mode === "setup") {
@@ -269,6 +272,10 @@ export async function startSession(start) {
     const session = await invoke("session");
     idleMinutes = session.idle_minutes;
     if (session.startup.recovery) showRecovery(session.startup.recovery);
+    else if (session.startup.unavailable) {
+      showOverlay("unavailable", "连不上数据库", "error");
+      showUnavailable(session.startup.unavailable);
+    }
     else if (session.user) entered(session);
     else if (session.needs_setup) showOverlay("setup", "首次启动：请设置管理员（登录名 admin）的密码。", "warning");
     else showOverlay("login");

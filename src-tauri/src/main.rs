@@ -1,8 +1,9 @@
 //! 网络问政办理系统 — the desktop app: a Tauri 2 shell over `wenzheng-core`.
 //!
-//! The database — a file, or a PostgreSQL server named by `WENZHENG_DB=postgres://…` — is
-//! opened before any window is created; if that fails, the reason is printed in Chinese and
-//! the process exits with status 1 (a damaged file opens the recovery mode instead).
+//! The database — a file, or a PostgreSQL server, as chosen on the 数据库 screen or by
+//! `WENZHENG_DB` — is opened before any window is created; if that fails, the window opens
+//! on an empty scratch database and says why: a damaged file offers the restore from the
+//! latest backup, anything else (a server that is down) the 数据库 setting.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -11,6 +12,7 @@ mod backup;
 mod bell;
 mod clock;
 mod commands;
+mod database;
 mod desk;
 mod dialogs;
 mod files;
@@ -30,8 +32,8 @@ use wenzheng_core::db::Location;
 
 fn main() -> ExitCode {
     let _log = logging::init();
-    // A file on this PC, or a PostgreSQL server shared by several PCs
-    // (`WENZHENG_DB=postgres://…`).
+    // A file on this PC, or a PostgreSQL server shared by several PCs: `WENZHENG_DB`, else
+    // the choice saved on the 数据库 screen, else the default file.
     let location = wenzheng_core::db::default_location();
     let state = match tauri::async_runtime::block_on(state::AppState::connect(&location)) {
         Ok(state) => {
@@ -40,10 +42,9 @@ fn main() -> ExitCode {
             state.startup_checking();
             state
         }
-        // A damaged file: the window offers the restore from the latest backup. A server's
-        // database is restored on the server.
-        Err(e @ wenzheng_core::Error::Corrupt(_)) => match &location {
-            Location::File(path) => {
+        Err(e) => match (&location, e) {
+            // A damaged file: the window offers the restore from the latest backup.
+            (Location::File(path), e @ wenzheng_core::Error::Corrupt(_)) => {
                 eprintln!("无法打开数据库 {}：{e}", path.display());
                 let recovery = startup::recovery(path, e.to_string());
                 match tauri::async_runtime::block_on(state::AppState::recovery(path, recovery)) {
@@ -54,19 +55,31 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            Location::Server(_) => {
-                eprintln!(
-                    "无法打开数据库 {}：{e}。{}",
-                    location.display(),
-                    state::server_backup_note(&location)
-                );
-                return ExitCode::FAILURE;
+            // Anything else (a server that is down or refuses this PC, a file on a disk
+            // that is not there, a damaged database on the server): the window says why
+            // and offers the 数据库 setting.
+            (_, e) => {
+                let mut problem = match e {
+                    wenzheng_core::Error::Corrupt(_) => {
+                        format!("{e}。{}", state::server_backup_note(&location))
+                    }
+                    _ => e.to_string(),
+                };
+                let place = location.display();
+                if !problem.contains(&place) {
+                    problem = format!("无法打开数据库 {place}：{problem}");
+                }
+                eprintln!("{problem}");
+                let unavailable = state::AppState::unavailable(&location, problem);
+                match tauri::async_runtime::block_on(unavailable) {
+                    Ok(state) => state,
+                    Err(e) => {
+                        eprintln!("无法启动：{e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
             }
         },
-        Err(e) => {
-            eprintln!("无法打开数据库 {}：{e}", location.display());
-            return ExitCode::FAILURE;
-        }
     };
     let mut builder = tauri::Builder::default();
     if let Location::File(path) = &location {
@@ -124,6 +137,9 @@ fn main() -> ExitCode {
             backup::restore_backup,
             backup::recover_from_backup,
             backup::restart_app,
+            database::database_status,
+            database::database_check,
+            database::database_save,
             commands::register_case,
             commands::list_units,
             commands::categories,

@@ -81,13 +81,20 @@ pub async fn session(state: State<'_, AppState>) -> CmdResult<SessionView> {
     view(&state).await
 }
 
-/// Refuses signing in while the window runs in recovery mode or after a restore.
+/// Refuses signing in while the window runs in recovery mode, without its database, or
+/// after a restore.
 fn may_sign_in(state: &AppState) -> CmdResult<()> {
     state.check_not_restored()?;
     if state.in_recovery() {
         return Err(IpcError {
             code: "recovery",
             message: "数据库无法打开，请先从备份恢复".into(),
+        });
+    }
+    if state.is_unavailable() {
+        return Err(IpcError {
+            code: "unavailable",
+            message: "连不上数据库，请先检查本机的数据库设置".into(),
         });
     }
     Ok(())

@@ -84,10 +84,11 @@ pub fn recovery(db: &Path, problem: String) -> Recovery {
     }
 }
 
-/// Runs [`check`] in the background unless the app is in recovery mode; the window reads
-/// the outcome through the `session` command (`startup.checking` until then).
+/// Runs [`check`] in the background unless the app runs on a scratch database (recovery
+/// mode, or the database could not be reached); the window reads the outcome through the
+/// `session` command (`startup.checking` until then).
 pub fn spawn(app: AppHandle) {
-    if app.state::<AppState>().in_recovery() {
+    if app.state::<AppState>().on_scratch_db() {
         return;
     }
     tauri::async_runtime::spawn(async move {

@@ -33,6 +33,19 @@ pub struct Startup {
     pub backup_error: Option<String>,
     /// The database could not be opened: the window offers only the restore.
     pub recovery: Option<Recovery>,
+    /// The database could not be reached: the window offers only the 数据库 setting.
+    pub unavailable: Option<Unavailable>,
+}
+
+/// The database could not be reached at start (a server that is down or refuses this PC, a
+/// file on a disk that is not there): what the window shows instead of the login form,
+/// with the 数据库 setting to correct it.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Unavailable {
+    /// Why it could not be reached, in Chinese (a server's password hidden).
+    pub problem: String,
+    /// The database, for people (a server's password hidden).
+    pub database: String,
 }
 
 /// The database could not be opened at start (a damaged file): what the window shows
@@ -107,7 +120,8 @@ pub struct AppState {
     /// Set once the database was replaced by a restore: every command then asks for a
     /// restart (the service's connections are closed).
     restored: AtomicBool,
-    /// In recovery mode, the scratch folder of the empty database the window runs on.
+    /// In recovery mode, or when the database could not be reached, the scratch folder of
+    /// the empty database the window runs on.
     _scratch: Option<tempfile::TempDir>,
     /// The built-in administrator, on whose behalf the app's own tasks act.
     system: Actor,
@@ -142,12 +156,33 @@ impl AppState {
     /// The app when the database at `path` cannot be opened: it runs on an empty scratch
     /// database nobody can sign in to, and the window offers the restore in `recovery`.
     pub async fn recovery(path: &Path, recovery: Recovery) -> wenzheng_core::Result<Self> {
+        AppState::on_scratch(Location::File(path.to_path_buf()), |s| {
+            s.recovery = Some(recovery)
+        })
+        .await
+    }
+
+    /// The app when the database at `location` cannot be reached for `problem`: it runs on
+    /// an empty scratch database nobody can sign in to, and the window offers the 数据库
+    /// setting.
+    pub async fn unavailable(location: &Location, problem: String) -> wenzheng_core::Result<Self> {
+        let unavailable = Unavailable {
+            problem,
+            database: location.display(),
+        };
+        AppState::on_scratch(location.clone(), |s| s.unavailable = Some(unavailable)).await
+    }
+
+    async fn on_scratch(
+        location: Location,
+        mode: impl FnOnce(&mut Startup),
+    ) -> wenzheng_core::Result<Self> {
         let scratch = tempfile::tempdir()?;
         let mut state =
-            AppState::connect(&Location::File(scratch.path().join("recovery.db"))).await?;
-        state.location = Location::File(path.to_path_buf());
+            AppState::connect(&Location::File(scratch.path().join("scratch.db"))).await?;
+        state.location = location;
         state._scratch = Some(scratch);
-        state.startup_slot().recovery = Some(recovery);
+        mode(&mut state.startup_slot());
         Ok(state)
     }
 
@@ -168,6 +203,18 @@ impl AppState {
         self.startup_slot().recovery.is_some()
     }
 
+    /// Whether the database could not be reached at start (the window offers the 数据库
+    /// setting).
+    pub fn is_unavailable(&self) -> bool {
+        self.startup_slot().unavailable.is_some()
+    }
+
+    /// Whether the window runs on a scratch database (recovery mode, or the database could
+    /// not be reached): nothing to check, back up or sign in to.
+    pub fn on_scratch_db(&self) -> bool {
+        self._scratch.is_some()
+    }
+
     /// What the checks at start found so far.
     pub fn startup(&self) -> Startup {
         self.startup_slot().clone()
@@ -178,13 +225,15 @@ impl AppState {
         self.startup_slot().checking = true;
     }
 
-    /// Keeps what the checks at start found (the recovery, if any, stays).
+    /// Keeps what the checks at start found (the recovery or unavailability, if any, stays).
     pub fn startup_done(&self, found: Startup) {
         let mut slot = self.startup_slot();
         let recovery = slot.recovery.take();
+        let unavailable = slot.unavailable.take();
         *slot = Startup {
             checking: false,
             recovery,
+            unavailable,
             ..found
         };
     }

@@ -21,38 +21,58 @@ pub const WAIT: Duration = Duration::from_secs(15);
 pub struct Driver {
     child: Child,
     log: PathBuf,
-    db: PathBuf,
+    /// The `NAME=value` environment entry that marks this test's app processes.
+    marker: String,
 }
 
 impl Driver {
+    /// tauri-driver whose app opens the database `db` (`WENZHENG_DB`).
     pub fn spawn(port: u16, native_port: u16, db: &Path, log: PathBuf) -> Driver {
+        let db = db.display().to_string();
+        Driver::spawn_with_env(port, native_port, &[("WENZHENG_DB", db.as_str())], log)
+    }
+
+    /// tauri-driver whose app runs with `env` (and without `WENZHENG_DB` unless `env` sets
+    /// it); the first entry marks the app processes to stop on drop.
+    pub fn spawn_with_env(
+        port: u16,
+        native_port: u16,
+        env: &[(&str, &str)],
+        log: PathBuf,
+    ) -> Driver {
         let exe = find_tauri_driver();
         let out = std::fs::File::create(&log).expect("create tauri-driver log");
         let err = out.try_clone().expect("clone log handle");
-        let child = Command::new(&exe)
+        let mut command = Command::new(&exe);
+        command
             .arg("--port")
             .arg(port.to_string())
             .arg("--native-port")
             .arg(native_port.to_string())
-            .env("WENZHENG_DB", db)
+            .env_remove("WENZHENG_DB")
             .stdin(Stdio::null())
             .stdout(out)
-            .stderr(err)
+            .stderr(err);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+        let (name, value) = env.first().expect("an environment entry marking the app");
         Driver {
             child,
             log,
-            db: db.to_path_buf(),
+            marker: format!("{name}={value}"),
         }
     }
 }
 
-/// Stops, with SIGTERM, every app process started on `db` (found by its `WENZHENG_DB`).
-/// Closing the WebDriver session only asks the window to close, which hides it to the
-/// tray; an app left running would hold its database and live on after the test.
-fn stop_apps_on(db: &Path) {
-    let wanted = format!("WENZHENG_DB={}", db.display());
+/// Stops, with SIGTERM, every app process whose environment holds `marker` (its
+/// `WENZHENG_DB`, or another entry of its own). Closing the WebDriver session only asks the
+/// window to close, which hides it to the tray; an app left running would hold its
+/// database and live on after the test.
+fn stop_apps_marked(marker: &str) {
     let Ok(procs) = std::fs::read_dir("/proc") else {
         return;
     };
@@ -63,7 +83,7 @@ fn stop_apps_on(db: &Path) {
         let Ok(env) = std::fs::read(p.path().join("environ")) else {
             continue;
         };
-        if env.split(|b| *b == 0).any(|v| v == wanted.as_bytes()) {
+        if env.split(|b| *b == 0).any(|v| v == marker.as_bytes()) {
             let _ = Command::new("kill")
                 .arg("-TERM")
                 .arg(pid.to_string())
@@ -85,7 +105,7 @@ impl Drop for Driver {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        stop_apps_on(&self.db);
+        stop_apps_marked(&self.marker);
         if std::thread::panicking() {
             if let Ok(text) = std::fs::read_to_string(&self.log) {
                 eprintln!("--- tauri-driver log ---\n{text}--- end of log ---");

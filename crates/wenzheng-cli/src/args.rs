@@ -70,6 +70,9 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// 本机使用的数据库：查看、检查、设置为某个文件或局域网数据库服务器、改回默认
+    #[command(subcommand)]
+    Database(crate::database::DatabaseCommand),
     /// 把单机数据库文件迁移到数据库服务器（PostgreSQL）：复制全部案件、历史记录和附件并核对；不修改源文件
     Migrate(crate::migrate::MigrateArgs),
     /// 从备份恢复数据库（先校验备份；原文件保留为 .before-restore-时间）

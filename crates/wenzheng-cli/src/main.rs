@@ -5,6 +5,7 @@
 
 mod admin;
 mod args;
+mod database;
 mod demo;
 mod dossier;
 mod due;

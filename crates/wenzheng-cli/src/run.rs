@@ -30,6 +30,10 @@ pub async fn run(cli: Cli) -> Result<()> {
         };
         return out.restore(&Service::restore(file, path, now).await?);
     }
+    if let Command::Database(command) = &cli.command {
+        // Works on the PC's choice (and the database it names), without opening it.
+        return crate::database::run(&out, command, g.db.as_deref()).await;
+    }
     if let Command::Migrate(args) = &cli.command {
         // Works on the two databases it names, not on --db.
         return crate::migrate::run(&out, args).await;
@@ -114,8 +118,8 @@ async fn dispatch(svc: &Service, ctx: &Ctx, out: &Out, command: Command) -> Resu
             };
             out.encrypted(&svc.encrypt(ctx, source, remove_plaintext).await?)
         }
-        Command::Restore { .. } | Command::Migrate(_) => {
-            unreachable!("restore and migrate run before the database is opened")
+        Command::Restore { .. } | Command::Migrate(_) | Command::Database(_) => {
+            unreachable!("restore, migrate and database run before the database is opened")
         }
     }
 }

@@ -26,9 +26,9 @@ pub const APP_ID: &str = "cn.gov.wenzheng";
 /// app and CLI alike).
 pub const DB_ENV: &str = "WENZHENG_DB";
 
-/// The default database file: `wenzheng.db` in the OS per-user data dir
-/// (`~/.local/share/cn.gov.wenzheng/` on Linux, `%APPDATA%\cn.gov.wenzheng\` on Windows),
-/// unless `$WENZHENG_DB` names a file.
+/// The database file of this PC ([`default_location`]); when that is a server, the default
+/// file: `wenzheng.db` in the OS per-user data dir (`~/.local/share/cn.gov.wenzheng/` on
+/// Linux, `%APPDATA%\cn.gov.wenzheng\` on Windows).
 pub fn default_path() -> PathBuf {
     match default_location() {
         Location::File(path) => path,
@@ -36,20 +36,19 @@ pub fn default_path() -> PathBuf {
     }
 }
 
-fn default_file() -> PathBuf {
+/// The embedded default: `wenzheng.db` in the OS per-user data dir.
+pub fn default_file() -> PathBuf {
     dirs::data_dir()
         .unwrap_or_else(|| PathBuf::from("."))
         .join(APP_ID)
         .join("wenzheng.db")
 }
 
-/// The default database: `$WENZHENG_DB` (a path, `sqlite:` or `postgres://` URL), else the
-/// SQLite file of [`default_path`].
+/// The database of this PC: `$WENZHENG_DB` (a path, `sqlite:` or `postgres://` URL), else
+/// the choice saved on the 数据库 screen or by `wenzheng database set`
+/// ([`crate::db_choice`]), else the SQLite file of [`default_file`].
 pub fn default_location() -> Location {
-    match std::env::var(DB_ENV).ok().filter(|p| !p.is_empty()) {
-        Some(text) => Location::parse(&text),
-        None => Location::File(default_file()),
-    }
+    crate::db_choice::chosen().0
 }
 
 /// Where a database is: a SQLite file on this PC, or a PostgreSQL server.

@@ -15,6 +15,7 @@ pub mod clock;
 #[cfg(feature = "encryption")]
 pub mod crypt;
 pub mod db;
+pub mod db_choice;
 pub mod deadline;
 mod dialect;
 pub mod due;
