@@ -21,7 +21,6 @@ mod harness;
 use harness::*;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -36,124 +35,9 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// The moment the app's clock starts at: Friday 27 Nov 2026, 09:30.
 const NOW: &str = "2026-11-27 09:30";
 
-/// A private session bus: anyone may own and talk to any name; no service directories.
-const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#;
-
-/// A private session bus, stopped when dropped.
-struct Bus {
-    daemon: Child,
-    address: String,
-    _config: tempfile::NamedTempFile,
-}
-
-impl Bus {
-    fn start() -> Bus {
-        let config = tempfile::NamedTempFile::new().expect("bus config file");
-        std::fs::write(config.path(), BUS_CONFIG).expect("write the bus config");
-        let mut daemon = Command::new("dbus-daemon")
-            .arg(format!("--config-file={}", config.path().display()))
-            .args(["--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (Debian package dbus) is needed");
-        let mut line = String::new();
-        BufReader::new(daemon.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("read the bus address");
-        let address = line.trim().to_string();
-        assert!(address.starts_with("unix:"), "no bus address: {line:?}");
-        Bus {
-            daemon,
-            address,
-            _config: config,
-        }
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
-
-/// One notification as the server received it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Received {
-    app: String,
-    summary: String,
-    body: String,
-    actions: Vec<String>,
-}
-
-type Log = Arc<Mutex<Vec<Received>>>;
-
-struct Recorder {
-    got: Log,
-}
-
-#[zbus::interface(name = "org.freedesktop.Notifications")]
-impl Recorder {
-    #[allow(clippy::too_many_arguments)]
-    fn notify(
-        &self,
-        app_name: String,
-        _replaces_id: u32,
-        _app_icon: String,
-        summary: String,
-        body: String,
-        actions: Vec<String>,
-        _hints: HashMap<String, OwnedValue>,
-        _expire_timeout: i32,
-    ) -> u32 {
-        let mut got = self.got.lock().unwrap();
-        got.push(Received {
-            app: app_name,
-            summary,
-            body,
-            actions,
-        });
-        u32::try_from(got.len()).unwrap()
-    }
-
-    fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into(), "actions".into()]
-    }
-
-    fn get_server_information(&self) -> (String, String, String, String) {
-        ("recorder".into(), "test".into(), "1".into(), "1.2".into())
-    }
-
-    fn close_notification(&self, _id: u32) {}
-}
-
-/// A notification server on `bus`: the connection (to emit signals) and what it got.
-async fn notification_server(bus: &Bus) -> (zbus::Connection, Log) {
-    let got: Log = Arc::default();
-    let conn = zbus::connection::Builder::address(bus.address.as_str())
-        .name("org.freedesktop.Notifications")
-        .serve_at(
-            "/org/freedesktop/Notifications",
-            Recorder { got: got.clone() },
-        )
-        .build()
-        .await
-        .expect("notification server");
-    (conn, got)
-}
+#[path = "../crates/wenzheng-notify/tests/support/session_bus.rs"]
+mod session_bus;
+use session_bus::{notification_server, Bus, Log};
 
 /// The items registered with the watcher: (bus name, object path).
 type Items = Arc<Mutex<Vec<(String, String)>>>;

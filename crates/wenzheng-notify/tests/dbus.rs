@@ -7,9 +7,6 @@
 //! notification (the server's `ActionInvoked` signal) calls back with its case, and that a
 //! user signed in on two PCs gets each notification once.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use wenzheng_core::clock::parse_local;
@@ -17,106 +14,9 @@ use wenzheng_core::service::{Assignment, NewCase};
 use wenzheng_core::{Ctx, Service};
 use wenzheng_notify::{run_once, OnOpen, APP_NAME};
 
-/// A private session bus, stopped when dropped.
-struct Bus {
-    daemon: Child,
-    address: String,
-}
-
-/// A private session bus: anyone may own and talk to any name; no service directories.
-const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#;
-
-impl Bus {
-    fn start() -> Bus {
-        // A session bus without service activation: otherwise a desktop's notification
-        // daemon (dunst, under Xvfb) would be started on demand and take the messages.
-        let config =
-            std::env::temp_dir().join(format!("wenzheng-test-bus-{}.conf", std::process::id()));
-        std::fs::write(&config, BUS_CONFIG).expect("write the bus config");
-        let mut daemon = Command::new("dbus-daemon")
-            .arg(format!("--config-file={}", config.display()))
-            .args(["--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "无法启动 dbus-daemon（{e}）：这个测试需要真实的会话总线，请安装 Debian 软件包 dbus \
-                     （scripts/test 会安装它）"
-                )
-            });
-        let mut line = String::new();
-        BufReader::new(daemon.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("read the bus address");
-        let address = line.trim().to_string();
-        assert!(
-            address.starts_with("unix:"),
-            "dbus-daemon printed no address: {line:?}"
-        );
-        Bus { daemon, address }
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
-
-/// What the recording server received: (app name, summary, body).
-type Received = Arc<Mutex<Vec<(String, String, String)>>>;
-
-/// The actions each notification offered, in order.
-type Actions = Arc<Mutex<Vec<Vec<String>>>>;
-
-struct Recorder {
-    got: Received,
-    actions: Actions,
-}
-
-#[zbus::interface(name = "org.freedesktop.Notifications")]
-impl Recorder {
-    #[allow(clippy::too_many_arguments)]
-    fn notify(
-        &self,
-        app_name: String,
-        _replaces_id: u32,
-        _app_icon: String,
-        summary: String,
-        body: String,
-        actions: Vec<String>,
-        _hints: HashMap<String, zbus::OwnedVariant>,
-        _expire_timeout: i32,
-    ) -> u32 {
-        self.actions.lock().unwrap().push(actions);
-        let mut got = self.got.lock().unwrap();
-        got.push((app_name, summary, body));
-        u32::try_from(got.len()).unwrap()
-    }
-
-    fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into(), "actions".into()]
-    }
-
-    fn get_server_information(&self) -> (String, String, String, String) {
-        ("recorder".into(), "test".into(), "1".into(), "1.2".into())
-    }
-
-    fn close_notification(&self, _id: u32) {}
-}
+#[path = "support/session_bus.rs"]
+mod session_bus;
+use session_bus::{notification_server, Bus, Log};
 
 fn ctx(actor: &wenzheng_core::Actor, t: &str) -> Ctx {
     Ctx {
@@ -125,11 +25,11 @@ fn ctx(actor: &wenzheng_core::Actor, t: &str) -> Ctx {
     }
 }
 
-fn summaries(got: &Received) -> Vec<String> {
+fn summaries(got: &Log) -> Vec<String> {
     got.lock()
         .unwrap()
         .iter()
-        .map(|(_, s, _)| s.clone())
+        .map(|r| r.summary.clone())
         .collect()
 }
 
@@ -216,20 +116,7 @@ async fn notifications_arrive_once_across_restarts() {
     assert_eq!(svc.undelivered(&morning).await.unwrap().len(), 4);
 
     // Now a notification server takes the name.
-    let got: Received = Arc::default();
-    let actions: Actions = Arc::default();
-    let server = zbus::connection::Builder::address(bus.address.as_str())
-        .name("org.freedesktop.Notifications")
-        .serve_at(
-            "/org/freedesktop/Notifications",
-            Recorder {
-                got: got.clone(),
-                actions: actions.clone(),
-            },
-        )
-        .build()
-        .await
-        .unwrap();
+    let (server, got) = notification_server(&bus).await;
 
     let pass = run_once(&svc, &morning, Some(on_open.clone()))
         .await
@@ -247,8 +134,14 @@ async fn notifications_arrive_once_across_restarts() {
     );
     let n1 = &c1.number;
     let n2 = &c2.number;
+    let texts: Vec<(String, String, String)> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| (r.app.clone(), r.summary.clone(), r.body.clone()))
+        .collect();
     assert_eq!(
-        *got.lock().unwrap(),
+        texts,
         vec![
             (
                 APP_NAME.to_string(),
@@ -273,8 +166,12 @@ async fn notifications_arrive_once_across_restarts() {
         ]
     );
     // Each offers the default action: clicking it opens the case (or the workbench).
+    let actions: Vec<Vec<String>> = got.lock().unwrap()[..2]
+        .iter()
+        .map(|r| r.actions.clone())
+        .collect();
     assert_eq!(
-        actions.lock().unwrap()[..2],
+        actions,
         [
             vec!["default".to_string(), "打开工作台".to_string()],
             vec!["default".to_string(), "打开案件".to_string()],
