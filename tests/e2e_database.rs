@@ -13,65 +13,9 @@
 #[path = "e2e/harness.rs"]
 mod harness;
 
-use std::hash::{BuildHasher, Hasher};
-
 use harness::*;
-use sqlx::{Connection, Executor, PgConnection};
 
 const PG_URL_ENV: &str = "WENZHENG_TEST_PG_URL";
-
-/// A fresh, empty database on the test server, dropped when this goes out of scope.
-struct ServerDb {
-    admin: String,
-    name: String,
-    url: url::Url,
-}
-
-impl ServerDb {
-    async fn create(admin: &str) -> ServerDb {
-        let name = format!(
-            "wz_e2e_db_{}_{:016x}",
-            std::process::id(),
-            std::collections::hash_map::RandomState::new()
-                .build_hasher()
-                .finish()
-        );
-        let mut conn = PgConnection::connect(admin).await.unwrap();
-        conn.execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-        let mut url = url::Url::parse(admin).unwrap();
-        url.set_path(&name);
-        ServerDb {
-            admin: admin.to_owned(),
-            name,
-            url,
-        }
-    }
-}
-
-impl Drop for ServerDb {
-    fn drop(&mut self) {
-        let admin = self.admin.clone();
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        let dropped = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async move {
-                    let mut conn = PgConnection::connect(&admin).await?;
-                    conn.execute(sql.as_str()).await?;
-                    conn.close().await
-                })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("测试数据库 {} 未能删除: {dropped:?}", self.name);
-        }
-    }
-}
 
 /// The app with its own config and data dirs (no `WENZHENG_DB`): it opens what is saved.
 async fn start_app(home: &Path, log: &str) -> (Driver, Client) {
@@ -103,6 +47,7 @@ async fn an_unreachable_server_is_told_and_the_office_server_is_chosen_in_the_wi
         }
     };
     let server = ServerDb::create(&admin_url).await;
+    let server_url = url::Url::parse(&server.url).unwrap();
     let home = tempfile::tempdir().unwrap();
     let saved = home.path().join("config/cn.gov.wenzheng/database.url");
     std::fs::create_dir_all(saved.parent().unwrap()).unwrap();
@@ -134,12 +79,12 @@ async fn an_unreachable_server_is_told_and_the_office_server_is_chosen_in_the_wi
     screenshot(&client, "database-unavailable.png").await;
 
     // The office's server: tested (reachable, encrypted, empty), then saved.
-    let port = server.url.port().unwrap_or(5432).to_string();
-    fill(&client, "db-host", server.url.host_str().unwrap()).await;
+    let port = server_url.port().unwrap_or(5432).to_string();
+    fill(&client, "db-host", server_url.host_str().unwrap()).await;
     fill(&client, "db-port", &port).await;
     fill(&client, "db-name", &server.name).await;
-    fill(&client, "db-user", server.url.username()).await;
-    fill(&client, "db-password", server.url.password().unwrap()).await;
+    fill(&client, "db-user", server_url.username()).await;
+    fill(&client, "db-password", server_url.password().unwrap()).await;
     client
         .find(Locator::Css("#db-tls option[value='require']"))
         .await
@@ -160,7 +105,7 @@ async fn an_unreachable_server_is_told_and_the_office_server_is_chosen_in_the_wi
     let line = std::fs::read_to_string(&saved).unwrap();
     let url = url::Url::parse(line.trim()).unwrap();
     assert_eq!(url.path(), format!("/{}", server.name));
-    assert_eq!(url.password(), server.url.password());
+    assert_eq!(url.password(), server_url.password());
     assert!(url.query().unwrap_or_default().contains("sslmode=require"));
     #[cfg(unix)]
     {

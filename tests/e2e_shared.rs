@@ -16,68 +16,12 @@
 #[path = "e2e/harness.rs"]
 mod harness;
 
-use std::hash::{BuildHasher, Hasher};
-
 use harness::*;
-use sqlx::{Connection, Executor, PgConnection};
 use wenzheng_core::db::Location;
 use wenzheng_core::service::{NewCase, NewUser};
 use wenzheng_core::{Ctx, Service};
 
 const PG_URL_ENV: &str = "WENZHENG_TEST_PG_URL";
-
-/// A fresh database on the test server, dropped when this goes out of scope.
-struct SharedDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl SharedDb {
-    async fn create(admin: &str) -> SharedDb {
-        let name = format!(
-            "wz_e2e_{}_{:016x}",
-            std::process::id(),
-            std::collections::hash_map::RandomState::new()
-                .build_hasher()
-                .finish()
-        );
-        let mut conn = PgConnection::connect(admin).await.unwrap();
-        conn.execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-        let mut url = url::Url::parse(admin).unwrap();
-        url.set_path(&name);
-        SharedDb {
-            admin: admin.to_owned(),
-            name,
-            url: url.to_string(),
-        }
-    }
-}
-
-impl Drop for SharedDb {
-    fn drop(&mut self) {
-        let admin = self.admin.clone();
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        let dropped = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async move {
-                    let mut conn = PgConnection::connect(&admin).await?;
-                    conn.execute(sql.as_str()).await?;
-                    conn.close().await
-                })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("测试数据库 {} 未能删除: {dropped:?}", self.name);
-        }
-    }
-}
 
 /// One app instance on the server's database: its tauri-driver and window session.
 struct Instance {
@@ -173,7 +117,7 @@ async fn two_instances_on_one_server_never_lose_an_update() {
             return;
         }
     };
-    let db = SharedDb::create(&admin_url).await;
+    let db = ServerDb::create(&admin_url).await;
     let number = seed(&db.url).await;
 
     // Instance A: the first start on the server sets the administrator's password; then

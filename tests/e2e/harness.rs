@@ -4,6 +4,7 @@
 //! not every test file uses every helper.
 #![allow(dead_code)]
 
+use std::hash::{BuildHasher, Hasher};
 use std::net::TcpListener;
 pub use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -12,6 +13,7 @@ pub use std::time::{Duration, Instant};
 use fantoccini::ClientBuilder;
 pub use fantoccini::{Client, Locator};
 pub use serde_json::{json, Map, Value};
+use sqlx::{Connection, Executor, PgConnection};
 
 pub const APP: &str = env!("CARGO_BIN_EXE_wenzheng-desktop");
 pub const WAIT: Duration = Duration::from_secs(15);
@@ -436,4 +438,61 @@ pub async fn actions(client: &Client) -> Vec<String> {
         out.push(b.attr("data-action").await.unwrap().unwrap_or_default());
     }
     out
+}
+
+/// A fresh database on the test server, dropped when this goes out of scope.
+pub struct ServerDb {
+    admin: String,
+    /// The database's name.
+    pub name: String,
+    /// Its URL: the admin URL with the database replaced.
+    pub url: String,
+}
+
+impl ServerDb {
+    /// Creates `wz_e2e_…` on the server of `admin` (a `postgres://` URL with the right to
+    /// create databases).
+    pub async fn create(admin: &str) -> ServerDb {
+        let name = format!(
+            "wz_e2e_{}_{:016x}",
+            std::process::id(),
+            std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+        );
+        let mut conn = PgConnection::connect(admin).await.unwrap();
+        conn.execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        let mut url = url::Url::parse(admin).unwrap();
+        url.set_path(&name);
+        ServerDb {
+            admin: admin.to_owned(),
+            name,
+            url: url.to_string(),
+        }
+    }
+}
+
+impl Drop for ServerDb {
+    fn drop(&mut self) {
+        let admin = self.admin.clone();
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async move {
+                    let mut conn = PgConnection::connect(&admin).await?;
+                    conn.execute(sql.as_str()).await?;
+                    conn.close().await
+                })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("测试数据库 {} 未能删除: {dropped:?}", self.name);
+        }
+    }
 }
