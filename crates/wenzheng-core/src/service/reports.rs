@@ -1,6 +1,7 @@
 //! Reports, the assessment rule, the register and Open311 exports, and the import of
 //! cases from XLSX/CSV. The figures themselves are computed in [`crate::report`].
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, Timelike};
@@ -20,7 +21,7 @@ use crate::dialect;
 use crate::error::{Error, Result};
 use crate::model::{CaseStatus, Complexity};
 use crate::report::export::{self, Open311Request, RegisterRow};
-use crate::report::figures::{self, AssignmentData, CaseData, CaseEvent, Snapshot};
+use crate::report::figures::{self, AssignmentData, CaseData, CaseEvent, Snapshot, TrendPoint};
 use crate::report::import::{
     import_key, read_table, DuplicateRow, ImportReport, ImportedRow, RowError,
 };
@@ -360,15 +361,49 @@ impl Service {
             }
         }
         let last_event_id = report_cache::last_event_id(&mut tx).await?;
-        let (from, cutoff) = period.replay_window(ctx.now);
+        // The trend months that are over and kept need no replay: only the period and the
+        // trend months not kept are read.
+        let keepable: Vec<Period> = figures::trend_months(period)
+            .into_iter()
+            .filter(|m| figures::month_is_keepable(*m, period, ctx.now))
+            .collect();
+        let kept = report_cache::kept_months(&mut tx, &keepable).await?;
+        let first_missing = figures::trend_months(period)
+            .iter()
+            .filter(|m| !kept.contains_key(&m.from.format("%Y-%m").to_string()))
+            .map(|m| m.from)
+            .min()
+            .unwrap_or(period.from);
+        let (from, cutoff) = period.replay_window(ctx.now, first_missing);
         let snap = snapshot(&mut tx, self.db.backend(), from, cutoff).await?;
         tx.commit().await?;
-        let report = figures::compute(&snap, period, ctx.now, &rule);
-        if let Some(key) = &key {
+        let points: BTreeMap<String, TrendPoint> = kept
+            .iter()
+            .map(|(month, k)| (month.clone(), k.point.clone()))
+            .collect();
+        let report = figures::compute(&snap, period, ctx.now, &rule, &points);
+        // The trend points to keep: those computed now, and those kept whose check is
+        // older than this report's.
+        let to_keep: Vec<&TrendPoint> = report
+            .trend
+            .iter()
+            .filter(|p| {
+                keepable
+                    .iter()
+                    .any(|m| m.from.format("%Y-%m").to_string() == p.month)
+                    && kept
+                        .get(&p.month)
+                        .is_none_or(|k| k.last_event_id < last_event_id)
+            })
+            .collect();
+        if key.is_some() || !to_keep.is_empty() {
             // Keeping it is only a saving: a failure (a read-only file …) is logged.
             let stored = async {
                 let mut tx = self.db.write().await?;
-                report_cache::store(&mut tx, key, last_event_id, &report).await?;
+                if let Some(key) = &key {
+                    report_cache::store(&mut tx, key, last_event_id, &report).await?;
+                }
+                report_cache::keep_months(&mut tx, &to_keep, last_event_id).await?;
                 tx.commit().await?;
                 Ok::<_, Error>(())
             };
