@@ -69,6 +69,16 @@ const KINDS_AFTER_A_PERIOD: &[&str] = &[
     "unit_active",
 ];
 
+/// Event kinds that, recorded after a month's end, also leave its trend point unchanged:
+/// the calendar and rule edits (a trend point reads neither) and the deadlines they
+/// recompute (their events carry the moment of the edit).
+const KINDS_AFTER_A_TREND_MONTH: &[&str] = &[
+    "calendar_import",
+    "calendar_day",
+    "deadline_recalc",
+    "assessment_rule",
+];
+
 /// What a stored report was computed from.
 pub(crate) struct Key {
     from: String,
@@ -133,7 +143,7 @@ pub(crate) async fn lookup(conn: &mut AnyConnection, key: &Key) -> Result<Option
 async fn changed_since(conn: &mut AnyConnection, last_event_id: i64, cutoff: &str) -> Result<bool> {
     let changed: Option<i64> = sqlx::query_scalar(&format!(
         "SELECT id FROM events WHERE id > $1 AND (at < $2 OR kind NOT IN ({})) LIMIT 1",
-        kinds_after_a_period()
+        kinds_after(&[])
     ))
     .bind(last_event_id)
     .bind(cutoff)
@@ -142,9 +152,11 @@ async fn changed_since(conn: &mut AnyConnection, last_event_id: i64, cutoff: &st
     Ok(changed.is_some())
 }
 
-fn kinds_after_a_period() -> String {
+/// [`KINDS_AFTER_A_PERIOD`] and `more`, as an SQL list.
+fn kinds_after(more: &[&str]) -> String {
     let kinds: Vec<String> = KINDS_AFTER_A_PERIOD
         .iter()
+        .chain(more)
         .map(|k| format!("'{k}'"))
         .collect();
     kinds.join(", ")
@@ -184,8 +196,8 @@ pub(crate) async fn kept_months(
     let later: Vec<(i64, String)> = sqlx::query_as(&format!(
         "SELECT id, CASE WHEN kind IN ({}) THEN at ELSE '' END FROM events
          WHERE id > $1 AND (at < $2 OR kind NOT IN ({})) ORDER BY id",
-        kinds_after_a_period(),
-        kinds_after_a_period()
+        kinds_after(KINDS_AFTER_A_TREND_MONTH),
+        kinds_after(KINDS_AFTER_A_TREND_MONTH)
     ))
     .bind(oldest)
     .bind(&latest_end)
