@@ -8,3 +8,8 @@ CREATE TABLE report_months (
     last_event_id BIGINT NOT NULL,
     point         TEXT NOT NULL
 );
+
+-- The twin of SQLite's covering index of the report's replay (the same expressions as the
+-- query, service/reports.rs and dialect::json_text).
+CREATE INDEX events_state ON events (case_id, id, at, kind, (CAST(after AS json) ->> 'status'),
+    (CAST(after AS json) ->> 'reply_due'));
