@@ -115,3 +115,28 @@ pub(crate) fn json_item(backend: Backend, value: &str, index: usize) -> String {
         Backend::Postgres => format!("({value} ->> {index})"),
     }
 }
+
+/// An aggregate: the rows' `items` (SQL expressions), each row a JSON array, all rows one
+/// JSON array as text, in the order `order`; `[]` for no row. Reading many rows as one
+/// value spares the per-row, per-value cost of the `Any` driver (service/reports.rs).
+pub(crate) fn json_rows_agg(backend: Backend, items: &str, order: &str) -> String {
+    match backend {
+        Backend::Sqlite => {
+            format!("COALESCE(json_group_array(json_array({items}) ORDER BY {order}), '[]')")
+        }
+        Backend::Postgres => format!(
+            "COALESCE(CAST(json_agg(json_build_array({items}) ORDER BY {order}) AS TEXT), '[]')"
+        ),
+    }
+}
+
+/// An aggregate: the rows' `value`, all rows one JSON array as text, in the order
+/// `order`; `[]` for no row (see [`json_rows_agg`]).
+pub(crate) fn json_values_agg(backend: Backend, value: &str, order: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("COALESCE(json_group_array({value} ORDER BY {order}), '[]')"),
+        Backend::Postgres => {
+            format!("COALESCE(CAST(json_agg({value} ORDER BY {order}) AS TEXT), '[]')")
+        }
+    }
+}

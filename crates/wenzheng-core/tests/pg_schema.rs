@@ -625,8 +625,8 @@ const STEPS: &[(&str, &[&str])] = &[
             "INSERT INTO events (case_id, actor_id, at, kind, summary, prev_hash, hash)
              VALUES (1, 2, '2026-11-02T09:30:00+08:00', 'register', '登记', '', 'h1')",
             "INSERT INTO events (case_id, actor_id, at, kind, summary, before, after, prev_hash, hash)
-             VALUES (1, 2, '2026-11-02T14:00:00+08:00', 'status', '受理', 'pending',
-                     'acknowledged', 'h1', 'h2')",
+             VALUES (1, 2, '2026-11-02T14:00:00+08:00', 'status', '受理',
+                     '{\"status\":\"pending\"}', '{\"status\":\"acknowledged\"}', 'h1', 'h2')",
             "INSERT INTO instructions (case_id, leader, text, created_at, created_by)
              VALUES (1, '王镇长', '尽快处理', '2026-11-02T16:00:00+08:00', 2)",
             "INSERT INTO urgings (case_id, unit_id, level, text, created_at, created_by)

@@ -966,3 +966,164 @@ async fn reports_and_imports_respect_roles() {
     let err = svc.monthly_report(&admin, "2026-2x").await.unwrap_err();
     assert!(err.to_string().contains("月份"), "{err}");
 }
+
+/// The months of 2025-11 … 2026-11 (the last one in progress at 2026-11-20).
+fn thirteen_months() -> Vec<String> {
+    (0..13)
+        .map(|i| {
+            let m = 10 + i;
+            format!("{}-{:02}", 2025 + m / 12, m % 12 + 1)
+        })
+        .collect()
+}
+
+/// The report of `month` computed from nothing: nothing kept.
+async fn from_nothing(svc: &Service, ctx: &wenzheng_core::service::Ctx, month: &str) -> String {
+    for table in ["report_cache", "report_months"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(svc.db().pool())
+            .await
+            .unwrap();
+    }
+    serde_json::to_string(&svc.monthly_report(ctx, month).await.unwrap()).unwrap()
+}
+
+/// Marks every kept trend point (99 received), to see when one is used.
+async fn mark_months(svc: &Service) {
+    let pool = svc.db().pool();
+    let kept: Vec<(String, String)> = sqlx::query_as("SELECT month, point FROM report_months")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    for (month, point) in kept {
+        let mut point: serde_json::Value = serde_json::from_str(&point).unwrap();
+        point["received"] = 99.into();
+        sqlx::query("UPDATE report_months SET point = $1 WHERE month = $2")
+            .bind(point.to_string())
+            .bind(month)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+}
+
+fn received_in(r: &Report, month: &str) -> i64 {
+    r.trend.iter().find(|t| t.month == month).unwrap().received
+}
+
+/// Reports that reuse kept trend points (asked in an order where every month finds some
+/// kept: newest, then oldest first, then again) equal reports computed from nothing, on
+/// two identical databases of 2,000 synthetic cases, for each of the last 13 months.
+#[tokio::test]
+async fn kept_trend_months_give_the_report_computed_from_nothing() {
+    let (_a, fast) = fresh().await;
+    let (_b, reference) = fresh().await;
+    let ctx = ctx_at(&fast, "2026-11-20 10:00").await;
+    let ref_ctx = ctx_at(&reference, "2026-11-20 10:00").await;
+    fast.seed_demo(&ctx, 2000, 11).await.unwrap();
+    reference.seed_demo(&ref_ctx, 2000, 11).await.unwrap();
+    let months = thirteen_months();
+    let mut order = vec!["2026-11".to_string(), "2026-10".to_string()];
+    order.extend(months.iter().cloned());
+    order.extend(months.iter().rev().cloned());
+    for month in &order {
+        let got = serde_json::to_string(&fast.monthly_report(&ctx, month).await.unwrap()).unwrap();
+        assert_eq!(
+            got,
+            from_nothing(&reference, &ref_ctx, month).await,
+            "{month}"
+        );
+    }
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report_months")
+        .fetch_one(fast.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        kept, 23,
+        "every month over since 2024-12, not the one in progress"
+    );
+    // Kept points are used: a marked one shows.
+    mark_months(&fast).await;
+    let r = fast.monthly_report(&ctx, "2026-11").await.unwrap();
+    assert_eq!(received_in(&r, "2026-03"), 99);
+    assert_ne!(
+        received_in(&r, "2026-11"),
+        99,
+        "the month in progress is computed"
+    );
+}
+
+/// What the kept trend points rely on: a calendar edit and a rule edit leave them (a trend
+/// point reads neither; the report around them is computed again and equals one from
+/// nothing); an event dated inside a kept month, or of a kind that could change a past
+/// month (a unit renamed), has them computed again.
+#[tokio::test]
+async fn kept_trend_months_survive_calendar_and_rule_edits_not_back_dated_events() {
+    let (_a, fast) = fresh().await;
+    let (_b, reference) = fresh().await;
+    let ctx = ctx_at(&fast, "2026-11-20 10:00").await;
+    let ref_ctx = ctx_at(&reference, "2026-11-20 10:00").await;
+    for svc in [&fast, &reference] {
+        svc.seed_demo(&ctx_at(svc, "2026-11-20 10:00").await, 1500, 5)
+            .await
+            .unwrap();
+    }
+    let same = |f: &Report, r: String| assert_eq!(serde_json::to_string(f).unwrap(), r);
+    fast.monthly_report(&ctx, "2026-10").await.unwrap();
+
+    // A calendar edit (in a kept month) changes the working-day averages, not the trend.
+    for (svc, c) in [(&fast, &ctx), (&reference, &ref_ctx)] {
+        svc.set_calendar_day(c, "2026-09-15", DayMode::Holiday, Some("测试"))
+            .await
+            .unwrap();
+    }
+    let r = fast.monthly_report(&ctx, "2026-10").await.unwrap();
+    same(&r, from_nothing(&reference, &ref_ctx, "2026-10").await);
+    mark_months(&fast).await;
+    // (2026-10's whole report is kept now: the month in progress shows its trend.)
+    let r = fast.monthly_report(&ctx, "2026-11").await.unwrap();
+    assert_eq!(
+        received_in(&r, "2026-09"),
+        99,
+        "kept across the calendar edit"
+    );
+
+    // A rule edit: the same.
+    let mut rule = AssessmentRule::default();
+    rule.yellow_deduction += 1.0;
+    for (svc, c) in [(&fast, &ctx), (&reference, &ref_ctx)] {
+        svc.set_assessment_rule(c, rule.clone()).await.unwrap();
+    }
+    let r = fast.monthly_report(&ctx, "2026-11").await.unwrap();
+    assert_eq!(received_in(&r, "2026-09"), 99, "kept across the rule edit");
+    sqlx::query("DELETE FROM report_months")
+        .execute(fast.db().pool())
+        .await
+        .unwrap();
+    let r = fast.monthly_report(&ctx, "2026-11").await.unwrap();
+    same(&r, from_nothing(&reference, &ref_ctx, "2026-11").await);
+
+    // An event dated inside September (a clock set back): September and the months after
+    // it are computed again; August stays kept.
+    mark_months(&fast).await;
+    for svc in [&fast, &reference] {
+        case(svc, "2026-09-28 09:00", "补录的留言", |_| {}).await;
+    }
+    let r = fast.monthly_report(&ctx, "2026-11").await.unwrap();
+    assert_eq!(received_in(&r, "2026-08"), 99, "August cannot change");
+    assert_ne!(received_in(&r, "2026-09"), 99);
+    sqlx::query("DELETE FROM report_months WHERE month <= '2026-08'")
+        .execute(fast.db().pool())
+        .await
+        .unwrap();
+    let r = fast.monthly_report(&ctx, "2026-11").await.unwrap();
+    same(&r, from_nothing(&reference, &ref_ctx, "2026-11").await);
+
+    // A unit renamed (unit names are not in the trend, but the kind is not one known to
+    // leave a past month): computed again.
+    mark_months(&fast).await;
+    let unit = fast.list_units().await.unwrap()[0].id;
+    fast.rename_unit(&ctx, unit, "改名后的单位").await.unwrap();
+    let r = fast.monthly_report(&ctx, "2026-11").await.unwrap();
+    assert!(r.trend.iter().all(|t| t.received != 99));
+}

@@ -65,17 +65,15 @@ impl Period {
         midnight(self.from)
     }
 
-    /// What the report of this period at `now` reads: events from the first day of its
-    /// 12-month trend (or of the period, if earlier) up to its cutoff.
+    /// What the report of this period at `now` reads when the trend months before
+    /// `first_missing` are kept: events from that day (or from the period's first day, if
+    /// earlier) up to its cutoff.
     pub(crate) fn replay_window(
         &self,
         now: DateTime<FixedOffset>,
+        first_missing: NaiveDate,
     ) -> (DateTime<FixedOffset>, DateTime<FixedOffset>) {
-        let months = self.to.year() * 12 + self.to.month0() as i32 - 11;
-        let trend_start =
-            NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1)
-                .unwrap_or(self.from);
-        (midnight(trend_start.min(self.from)), self.end().min(now))
+        (midnight(first_missing.min(self.from)), self.end().min(now))
     }
 
     /// The first moment after the period.
@@ -778,12 +776,49 @@ fn satisfaction(items: impl Iterator<Item = Satisfaction>) -> SatisfactionFigure
     s
 }
 
-/// The whole report of `period` at `now`, scored with `rule`.
+/// The months of the trend of `period`: the 12 calendar months ending with the month of
+/// its last day, oldest first.
+pub(crate) fn trend_months(period: Period) -> Vec<Period> {
+    let mut month =
+        NaiveDate::from_ymd_opt(period.to.year(), period.to.month(), 1).unwrap_or(period.from);
+    let mut months = Vec::with_capacity(12);
+    for _ in 0..12 {
+        months.push(Period {
+            from: month,
+            to: next_month(month).pred_opt().unwrap_or(month),
+        });
+        month = (month - Duration::days(1)).with_day(1).unwrap_or(month);
+    }
+    months.reverse();
+    months
+}
+
+/// Whether the trend point of `month` in the report of `period` at `now` may be kept and
+/// reused: the month is over at `now` and the report's replay reaches its end (a range
+/// of days ending inside the month cuts its last trend month short).
+pub(crate) fn month_is_keepable(month: Period, period: Period, now: DateTime<FixedOffset>) -> bool {
+    month.end() <= now && month.end() <= period.end()
+}
+
+fn point(month: Period, r: &Report) -> TrendPoint {
+    TrendPoint {
+        month: month.from.format("%Y-%m").to_string(),
+        received: r.received.total,
+        replied: r.replied,
+        on_time_rate: r.on_time_rate,
+        close_rate: r.close_rate,
+        satisfaction_rate: r.satisfaction.rate,
+    }
+}
+
+/// The whole report of `period` at `now`, scored with `rule`. The trend points found in
+/// `kept` (by `YYYY-MM`) are taken as they are; the others are computed from `snap`.
 pub(crate) fn compute(
     snap: &Snapshot,
     period: Period,
     now: DateTime<FixedOffset>,
     rule: &AssessmentRule,
+    kept: &BTreeMap<String, TrendPoint>,
 ) -> Report {
     let start = period.start();
     let cutoff = period.end().min(now);
@@ -867,27 +902,18 @@ pub(crate) fn compute(
     report.units.sort_by(|a, b| a.unit.cmp(&b.unit));
     report.assessment = assess::score(rule, &report.units);
     report.rule = rule.clone();
-    // The trend: 12 months ending with the period's last month.
-    let mut month =
-        NaiveDate::from_ymd_opt(period.to.year(), period.to.month(), 1).unwrap_or(period.from);
-    let mut trend = Vec::new();
-    for _ in 0..12 {
-        let p = Period {
-            from: month,
-            to: next_month(month).pred_opt().unwrap_or(month),
-        };
-        let r = core(snap, p, now, false).report;
-        trend.push(TrendPoint {
-            month: month.format("%Y-%m").to_string(),
-            received: r.received.total,
-            replied: r.replied,
-            on_time_rate: r.on_time_rate,
-            close_rate: r.close_rate,
-            satisfaction_rate: r.satisfaction.rate,
-        });
-        month = (month - Duration::days(1)).with_day(1).unwrap_or(month);
+    let mut trend = Vec::with_capacity(12);
+    for month in trend_months(period) {
+        let key = month.from.format("%Y-%m").to_string();
+        if let Some(p) = kept.get(&key) {
+            trend.push(p.clone());
+        } else if month == period {
+            // The month of the report itself: the figures just computed.
+            trend.push(point(month, &report));
+        } else {
+            trend.push(point(month, &core(snap, month, now, false).report));
+        }
     }
-    trend.reverse();
     report.trend = trend;
     report.definitions = indicators();
     report

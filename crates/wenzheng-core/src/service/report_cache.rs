@@ -8,12 +8,23 @@
 //! than the period's end and of a kind in [`KINDS_AFTER_A_PERIOD`]. Anything else — an
 //! event dated inside the period (a clock set back), a unit renamed, a merge, a calendar
 //! edit, a kind added later and not listed here — makes the report be computed again.
+//!
+//! The trend points of months that are over are kept the same way, one row per month in
+//! `report_months` (migration 20261127000021), so that a report computes only its own
+//! period and the trend months not kept yet. A trend point (received, replied, on-time,
+//! close and satisfaction rates) reads neither the calendar (reply deadlines are read as
+//! the events stored them; only the working-day averages use the calendar) nor the rule
+//! nor unit names, so it is kept across calendar and rule edits; the event checks are
+//! those of the stored reports.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset};
 use sqlx::AnyConnection;
 
 use crate::clock::format_instant;
 use crate::error::{Error, Result};
+use crate::report::figures::TrendPoint;
 use crate::report::{AssessmentRule, Period, Report};
 
 /// Event kinds that, recorded after a period's end, leave its report unchanged: the
@@ -56,6 +67,16 @@ const KINDS_AFTER_A_PERIOD: &[&str] = &[
     "template_delete",
     "unit_add",
     "unit_active",
+];
+
+/// Event kinds that, recorded after a month's end, also leave its trend point unchanged:
+/// the calendar and rule edits (a trend point reads neither) and the deadlines they
+/// recompute (their events carry the moment of the edit).
+const KINDS_AFTER_A_TREND_MONTH: &[&str] = &[
+    "calendar_import",
+    "calendar_day",
+    "deadline_recalc",
+    "assessment_rule",
 ];
 
 /// What a stored report was computed from.
@@ -110,23 +131,129 @@ pub(crate) async fn lookup(conn: &mut AnyConnection, key: &Key) -> Result<Option
     let Some((last_event_id, text)) = stored else {
         return Ok(None);
     };
-    let kinds: Vec<String> = KINDS_AFTER_A_PERIOD
-        .iter()
-        .map(|k| format!("'{k}'"))
-        .collect();
-    let changed: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT id FROM events WHERE id > $1 AND (at < $2 OR kind NOT IN ({})) LIMIT 1",
-        kinds.join(", ")
-    ))
-    .bind(last_event_id)
-    .bind(&key.cutoff)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if changed.is_some() {
+    if changed_since(conn, last_event_id, &key.cutoff).await? {
         return Ok(None);
     }
     // A stored report that no longer reads (an older layout) is computed again.
     Ok(serde_json::from_str(&text).ok())
+}
+
+/// Whether an event appended after `last_event_id` may change what was computed for a
+/// period ending at `cutoff`: one dated before it, or of a kind not known to leave it.
+async fn changed_since(conn: &mut AnyConnection, last_event_id: i64, cutoff: &str) -> Result<bool> {
+    let changed: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM events WHERE id > $1 AND (at < $2 OR kind NOT IN ({})) LIMIT 1",
+        kinds_after(&[])
+    ))
+    .bind(last_event_id)
+    .bind(cutoff)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(changed.is_some())
+}
+
+/// [`KINDS_AFTER_A_PERIOD`] and `more`, as an SQL list.
+fn kinds_after(more: &[&str]) -> String {
+    let kinds: Vec<String> = KINDS_AFTER_A_PERIOD
+        .iter()
+        .chain(more)
+        .map(|k| format!("'{k}'"))
+        .collect();
+    kinds.join(", ")
+}
+
+/// A kept trend point, as read: its month and the last event it was checked against.
+pub(crate) struct KeptMonth {
+    /// The point.
+    pub point: TrendPoint,
+    /// The last event the point is known to be valid for.
+    pub last_event_id: i64,
+}
+
+/// The kept trend points of `months` (all over) that are still what a computation would
+/// give, by `YYYY-MM`.
+pub(crate) async fn kept_months(
+    conn: &mut AnyConnection,
+    months: &[Period],
+) -> Result<BTreeMap<String, KeptMonth>> {
+    let mut kept = BTreeMap::new();
+    let (Some(first), Some(last)) = (months.first(), months.last()) else {
+        return Ok(kept);
+    };
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT month, last_event_id, point FROM report_months
+         WHERE month >= $1 AND month <= $2 ORDER BY month",
+    )
+    .bind(first.from.format("%Y-%m").to_string())
+    .bind(last.from.format("%Y-%m").to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    // One look at the events appended since the oldest check: (id, at, listed kind).
+    let Some(oldest) = rows.iter().map(|r| r.1).min() else {
+        return Ok(kept);
+    };
+    let latest_end = format_instant(&last.end());
+    let later: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT id, CASE WHEN kind IN ({}) THEN at ELSE '' END FROM events
+         WHERE id > $1 AND (at < $2 OR kind NOT IN ({})) ORDER BY id",
+        kinds_after(KINDS_AFTER_A_TREND_MONTH),
+        kinds_after(KINDS_AFTER_A_TREND_MONTH)
+    ))
+    .bind(oldest)
+    .bind(&latest_end)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (month, last_event_id, text) in rows {
+        let Some(period) = months
+            .iter()
+            .find(|m| m.from.format("%Y-%m").to_string() == month)
+        else {
+            continue;
+        };
+        let end = format_instant(&period.end());
+        // An unlisted kind reads as '' (before every end).
+        let changed = later
+            .iter()
+            .any(|(id, at)| *id > last_event_id && at.as_str() < end.as_str());
+        if changed {
+            continue;
+        }
+        // A stored point that no longer reads is computed again.
+        if let Ok(point) = serde_json::from_str::<TrendPoint>(&text) {
+            kept.insert(
+                month,
+                KeptMonth {
+                    point,
+                    last_event_id,
+                },
+            );
+        }
+    }
+    Ok(kept)
+}
+
+/// Keeps `points` (of months that are over), computed from or checked against the events
+/// up to `last_event_id`.
+pub(crate) async fn keep_months(
+    conn: &mut AnyConnection,
+    points: &[&TrendPoint],
+    last_event_id: i64,
+) -> Result<()> {
+    for point in points {
+        let text =
+            serde_json::to_string(point).map_err(|e| Error::Corrupt(format!("报表：{e}")))?;
+        sqlx::query(
+            "INSERT INTO report_months (month, last_event_id, point) VALUES ($1, $2, $3)
+             ON CONFLICT (month) DO UPDATE SET
+                 last_event_id = excluded.last_event_id, point = excluded.point",
+        )
+        .bind(&point.month)
+        .bind(last_event_id)
+        .bind(text)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// The last event a report computed now sees (read in the report's transaction).

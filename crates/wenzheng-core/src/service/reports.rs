@@ -1,6 +1,7 @@
 //! Reports, the assessment rule, the register and Open311 exports, and the import of
 //! cases from XLSX/CSV. The figures themselves are computed in [`crate::report`].
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, Timelike};
@@ -20,7 +21,7 @@ use crate::dialect;
 use crate::error::{Error, Result};
 use crate::model::{CaseStatus, Complexity};
 use crate::report::export::{self, Open311Request, RegisterRow};
-use crate::report::figures::{self, AssignmentData, CaseData, CaseEvent, Snapshot};
+use crate::report::figures::{self, AssignmentData, CaseData, CaseEvent, Snapshot, TrendPoint};
 use crate::report::import::{
     import_key, read_table, DuplicateRow, ImportReport, ImportedRow, RowError,
 };
@@ -94,11 +95,27 @@ fn relevant_cases_sql() -> String {
         .map(|s| format!("'{}'", s.code()))
         .collect();
     format!(
-        "SELECT case_id FROM events WHERE at >= $1 AND case_id IS NOT NULL
+        "SELECT case_id AS id FROM events WHERE at >= $1 AND case_id IS NOT NULL
          UNION SELECT id FROM cases WHERE status IN ({})
          UNION SELECT id FROM cases WHERE reply_due >= $2",
         open.join(", ")
     )
+}
+
+/// The rows of `sql` (one JSON array of arrays, see [`dialect::json_rows_agg`]) with the
+/// relevant ids bound as `$1` and `second`, if any, as `$2`.
+async fn read_rows<T: serde::de::DeserializeOwned>(
+    conn: &mut AnyConnection,
+    sql: &str,
+    ids: &str,
+    second: Option<&str>,
+) -> Result<Vec<T>> {
+    let mut query = sqlx::query_scalar::<_, String>(sql).bind(ids);
+    if let Some(second) = second {
+        query = query.bind(second);
+    }
+    let text = query.fetch_one(&mut *conn).await?;
+    serde_json::from_str(&text).map_err(|e| corrupt("报表数据", e))
 }
 
 /// Reads what the report of the window `[from, cutoff)` needs (see [`relevant_cases_sql`]).
@@ -123,13 +140,16 @@ async fn snapshot(
     };
     let cutoff_text = format_instant(&ceiling);
     let from_day = from.date_naive().to_string();
-    let mut ids: Vec<i64> = sqlx::query_scalar(&relevant_cases_sql())
-        .bind(&from_text)
-        .bind(&from_day)
-        .fetch_all(&mut *conn)
-        .await?;
-    ids.sort_unstable();
-    let ids = serde_json::to_string(&ids).map_err(|e| corrupt("案件编号", e))?;
+    // The relevant ids as one JSON array, bound as it is to the statements below.
+    let ids: String = sqlx::query_scalar(&format!(
+        "SELECT {} FROM ({}) AS r",
+        dialect::json_values_agg(backend, "id", "id"),
+        relevant_cases_sql()
+    ))
+    .bind(&from_text)
+    .bind(&from_day)
+    .fetch_one(&mut *conn)
+    .await?;
     let relevant = dialect::ids_of_json(backend, "$1");
     type CaseTuple = (
         i64,
@@ -137,24 +157,31 @@ async fn snapshot(
         String,
         String,
         String,
-        crate::sql::Flag,
-        crate::sql::Flag,
+        i64,
+        i64,
         String,
         String,
         String,
     );
-    let rows: Vec<CaseTuple> = sqlx::query_as(&format!(
-        "SELECT id, number, title, source, category, important, sensitive, complexity,
-                received_at, ack_due FROM cases
-         WHERE id IN ({relevant}) ORDER BY id"
-    ))
-    .bind(&ids)
-    .fetch_all(&mut *conn)
+    let rows: Vec<CaseTuple> = read_rows(
+        conn,
+        &format!(
+            "SELECT {} FROM cases WHERE id IN ({relevant})",
+            dialect::json_rows_agg(
+                backend,
+                "id, number, title, source, category, important, sensitive, complexity,
+                 received_at, ack_due",
+                "id"
+            )
+        ),
+        &ids,
+        None,
+    )
     .await?;
     let mut cases = Vec::with_capacity(rows.len());
     let mut index = std::collections::HashMap::new();
     for (id, number, title, source, category, important, sensitive, complexity, rec, ack) in rows {
-        let (important, sensitive) = (important.0, sensitive.0);
+        let (important, sensitive) = (important != 0, sensitive != 0);
         index.insert(id, cases.len());
         cases.push(CaseData {
             id,
@@ -174,21 +201,27 @@ async fn snapshot(
     // the registration, acknowledgment and final replies; none after the cutoff. One row
     // per case (its events joined, oldest first) keeps the rows few: an event is
     // `at kind status reply_due` (`-` for none), and none of these contain a space or `,`.
-    let events: Vec<(i64, String)> = sqlx::query_as(&format!(
-        "SELECT case_id, string_agg(at || ' ' || kind || ' ' || COALESCE(status, '-') || ' '
-                                    || COALESCE(reply_due, '-'), ',' ORDER BY id)
-         FROM (SELECT id, case_id, at, kind, {status} AS status, {reply_due} AS reply_due
-               FROM events
-               WHERE case_id IN ({relevant}) AND at < $2) AS e
-         WHERE status IS NOT NULL OR reply_due IS NOT NULL
-            OR kind IN ('register', 'acknowledge', 'reply_final')
-         GROUP BY case_id",
-        status = dialect::json_text(backend, "after", "status"),
-        reply_due = dialect::json_text(backend, "after", "reply_due"),
-    ))
-    .bind(&ids)
-    .bind(&cutoff_text)
-    .fetch_all(&mut *conn)
+    let events: Vec<(i64, String)> = read_rows(
+        conn,
+        &format!(
+            "SELECT {agg} FROM (
+                 SELECT case_id, string_agg(at || ' ' || kind || ' ' || COALESCE(status, '-')
+                                            || ' ' || COALESCE(reply_due, '-'), ',' ORDER BY id)
+                            AS joined
+                 FROM (SELECT id, case_id, at, kind, {status} AS status,
+                              {reply_due} AS reply_due
+                       FROM events
+                       WHERE case_id IN ({relevant}) AND at < $2) AS e
+                 WHERE status IS NOT NULL OR reply_due IS NOT NULL
+                    OR kind IN ('register', 'acknowledge', 'reply_final')
+                 GROUP BY case_id) AS g",
+            agg = dialect::json_rows_agg(backend, "case_id, joined", "case_id"),
+            status = dialect::json_text(backend, "after", "status"),
+            reply_due = dialect::json_text(backend, "after", "reply_due"),
+        ),
+        &ids,
+        Some(&cutoff_text),
+    )
     .await?;
     for (case_id, joined) in events {
         let Some(&i) = index.get(&case_id) else {
@@ -222,12 +255,19 @@ async fn snapshot(
         cases,
         ..Default::default()
     };
-    let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(&format!(
-        "SELECT case_id, unit_id, role, assigned_at, returned_at FROM assignments
-         WHERE case_id IN ({relevant}) ORDER BY case_id, id"
-    ))
-    .bind(&ids)
-    .fetch_all(&mut *conn)
+    let rows: Vec<(i64, i64, String, String, Option<String>)> = read_rows(
+        conn,
+        &format!(
+            "SELECT {} FROM assignments WHERE case_id IN ({relevant})",
+            dialect::json_rows_agg(
+                backend,
+                "case_id, unit_id, role, assigned_at, returned_at",
+                "case_id, id"
+            )
+        ),
+        &ids,
+        None,
+    )
     .await?;
     for (case_id, unit_id, role, assigned, returned) in rows {
         snap.assignments.push(AssignmentData {
@@ -283,13 +323,15 @@ async fn snapshot(
     for (c, s, at) in rows {
         snap.followups.push((c, s.parse()?, parse_stored(&at)?));
     }
-    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(&format!(
-        "SELECT case_id, created_at, published_at FROM replies
-         WHERE kind = 'final' AND case_id IN ({relevant})
-         ORDER BY case_id, id"
-    ))
-    .bind(&ids)
-    .fetch_all(&mut *conn)
+    let rows: Vec<(i64, String, Option<String>)> = read_rows(
+        conn,
+        &format!(
+            "SELECT {} FROM replies WHERE kind = 'final' AND case_id IN ({relevant})",
+            dialect::json_rows_agg(backend, "case_id, created_at, published_at", "case_id, id")
+        ),
+        &ids,
+        None,
+    )
     .await?;
     for (c, at, published) in rows {
         snap.final_replies.push((
@@ -360,15 +402,49 @@ impl Service {
             }
         }
         let last_event_id = report_cache::last_event_id(&mut tx).await?;
-        let (from, cutoff) = period.replay_window(ctx.now);
+        // The trend months that are over and kept need no replay: only the period and the
+        // trend months not kept are read.
+        let keepable: Vec<Period> = figures::trend_months(period)
+            .into_iter()
+            .filter(|m| figures::month_is_keepable(*m, period, ctx.now))
+            .collect();
+        let kept = report_cache::kept_months(&mut tx, &keepable).await?;
+        let first_missing = figures::trend_months(period)
+            .iter()
+            .filter(|m| !kept.contains_key(&m.from.format("%Y-%m").to_string()))
+            .map(|m| m.from)
+            .min()
+            .unwrap_or(period.from);
+        let (from, cutoff) = period.replay_window(ctx.now, first_missing);
         let snap = snapshot(&mut tx, self.db.backend(), from, cutoff).await?;
         tx.commit().await?;
-        let report = figures::compute(&snap, period, ctx.now, &rule);
-        if let Some(key) = &key {
+        let points: BTreeMap<String, TrendPoint> = kept
+            .iter()
+            .map(|(month, k)| (month.clone(), k.point.clone()))
+            .collect();
+        let report = figures::compute(&snap, period, ctx.now, &rule, &points);
+        // The trend points to keep: those computed now, and those kept whose check is
+        // older than this report's.
+        let to_keep: Vec<&TrendPoint> = report
+            .trend
+            .iter()
+            .filter(|p| {
+                keepable
+                    .iter()
+                    .any(|m| m.from.format("%Y-%m").to_string() == p.month)
+                    && kept
+                        .get(&p.month)
+                        .is_none_or(|k| k.last_event_id < last_event_id)
+            })
+            .collect();
+        if key.is_some() || !to_keep.is_empty() {
             // Keeping it is only a saving: a failure (a read-only file …) is logged.
             let stored = async {
                 let mut tx = self.db.write().await?;
-                report_cache::store(&mut tx, key, last_event_id, &report).await?;
+                if let Some(key) = &key {
+                    report_cache::store(&mut tx, key, last_event_id, &report).await?;
+                }
+                report_cache::keep_months(&mut tx, &to_keep, last_event_id).await?;
                 tx.commit().await?;
                 Ok::<_, Error>(())
             };
