@@ -45,3 +45,6 @@ WHERE status IN ('pending', 'acknowledged', 'assigned', 'in_progress');
 -- in number order stops after a few, where sorting all overdue cases read every one.
 CREATE INDEX cases_open_number ON cases (number COLLATE "C")
 WHERE status IN ('pending', 'acknowledged', 'assigned', 'in_progress');
+
+-- Statistics of the new column at once (autovacuum would take them later).
+ANALYZE cases;
