@@ -371,12 +371,10 @@ impl Service {
             .collect();
         let sent = sent_among(&mut tx, backend, &keys).await?;
         notices.retain(|n| !sent.contains(&n.key));
-        if let Some(key) = summary_key.filter(|k| !sent.contains(k)) {
+        if summary_key.is_some_and(|k| !sent.contains(&k)) {
             let numbers = first_overdue(&mut tx, backend, now).await?;
             let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
-            let summary = due::summary(&counts, &numbers, now);
-            debug_assert_eq!(summary.key, key);
-            notices.insert(0, summary);
+            notices.insert(0, due::summary(&counts, &numbers, now));
         }
         tx.rollback().await?;
         Ok(DueReport {
