@@ -6,11 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, FixedOffset};
 use clap::Parser;
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OpenFlags};
 use wenzheng_core::calendar::WorkCalendar;
-use wenzheng_core::clock::{format_instant, parse_local};
+use wenzheng_core::clock::{format_instant, parse_local, parse_stored, parse_stored_date};
+use wenzheng_core::due::{self, DueCase, DueCounts, Instruction, Thresholds};
+use wenzheng_core::model::CaseStatus;
 use wenzheng_core::service::documents::DocKind;
 use wenzheng_core::service::{ImportMode, SearchFilter};
 use wenzheng_core::{Ctx, Service};
@@ -210,6 +213,171 @@ fn search_twin(conn: &Connection, q: &str) -> Result<Vec<(String, Vec<Value>)>, 
     Ok(twin)
 }
 
+/// Runs `sql` with `params` and returns its rows, each read by `row`.
+fn rows<T>(
+    conn: &Connection,
+    sql: &str,
+    params: &[Value],
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, BoxError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let out = stmt
+        .query_map(params_from_iter(params.iter()), row)?
+        .collect::<Result<_, _>>()?;
+    Ok(out)
+}
+
+/// The statements `due_report` runs at `now` (`service/notify.rs`), in its order and with
+/// its parameters: the calendar version and the thresholds, the counts, the cases that can
+/// give a notice, their units, the new instructions, which of the decided notices were
+/// sent, and the first overdue numbers when the daily summary is raised. The lists bound
+/// as JSON (case ids, notice keys) are computed here the way the service computes them.
+fn due_twin(
+    conn: &Connection,
+    calendar: &WorkCalendar,
+    thresholds: &Thresholds,
+    now: DateTime<FixedOffset>,
+) -> Result<Vec<(String, Vec<Value>)>, BoxError> {
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let today = now.date_naive();
+    let now_s = format_instant(&now);
+    let mut twin: Vec<(String, Vec<Value>)> = vec![
+        (VERSION.into(), vec![]),
+        (
+            "SELECT key, value FROM settings WHERE key LIKE 'notify.%'".into(),
+            vec![],
+        ),
+    ];
+
+    let counts_sql = format!(
+        "SELECT (SELECT COUNT(*) FROM cases c WHERE {OPEN} AND c.reply_due < $1)
+              + (SELECT COUNT(*) FROM cases c WHERE c.status = 'pending' AND c.ack_due < $2
+                    AND c.reply_due >= $1),
+                (SELECT COUNT(*) FROM cases c WHERE {OPEN} AND c.reply_due = $1
+                    AND NOT (c.status = 'pending' AND c.ack_due < $2))
+              + (SELECT COUNT(*) FROM cases c WHERE c.status = 'pending' AND c.ack_due >= $2
+                    AND c.ack_due < $3 AND c.reply_due > $1),
+                (SELECT COUNT(*) FROM cases c WHERE c.status = 'pending')"
+    );
+    let params = vec![
+        text(&day(today)),
+        text(&now_s),
+        text(&day(today.succ_opt().ok_or("date")?)),
+    ];
+    let counts = rows(conn, &counts_sql, &params, |r| {
+        Ok(DueCounts {
+            overdue: r.get(0)?,
+            due_today: r.get(1)?,
+            pending: r.get(2)?,
+        })
+    })?[0];
+    twin.push((counts_sql, params));
+
+    let (first, last) = due::reply_window(calendar, thresholds, today);
+    let (after, until) = due::ack_window(thresholds, now);
+    let mut candidates_sql = format!(
+        "SELECT c.id, c.number, c.title, c.status, c.ack_due, c.reply_due, c.urge_count, u.name
+         FROM cases c
+         LEFT JOIN assignments a ON a.case_id = c.id AND a.returned_at IS NULL
+         LEFT JOIN units u ON u.id = a.unit_id
+         WHERE c.id IN (
+             SELECT c.id FROM cases c WHERE {OPEN} AND c.reply_due >= $1 AND c.reply_due <= $2
+             UNION SELECT c.id FROM cases c WHERE c.status = 'pending' AND c.ack_due > $3
+                 AND c.ack_due <= $4"
+    );
+    let mut params = vec![
+        text(&day(first)),
+        text(&day(last)),
+        text(&format_instant(&after)),
+        text(&format_instant(&until)),
+    ];
+    if thresholds.urge_limit > 0 {
+        candidates_sql.push_str(&format!(
+            " UNION SELECT c.id FROM cases c WHERE {OPEN} AND c.urge_count >= $5
+                 AND NOT EXISTS (SELECT 1 FROM notifications_sent n
+                       WHERE n.key = 'urge_limit:' || CAST(c.id AS TEXT))"
+        ));
+        params.push(Value::Integer(i64::from(thresholds.urge_limit)));
+    }
+    candidates_sql.push_str(") ORDER BY c.id, a.role = 'assist', a.id");
+    let unit_rows = rows(conn, &candidates_sql, &params, |r| {
+        let status: String = r.get(3)?;
+        let ack_due: String = r.get(4)?;
+        let reply_due: String = r.get(5)?;
+        let case = DueCase {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            title: r.get(2)?,
+            status: status.parse().unwrap_or(CaseStatus::Pending),
+            ack_due: parse_stored(&ack_due).unwrap_or(now),
+            reply_due: parse_stored_date(&reply_due).unwrap_or(today),
+            urgings: r.get(6)?,
+            units: String::new(),
+        };
+        Ok((case, r.get::<_, Option<String>>(7)?))
+    })?;
+    let mut cases: Vec<DueCase> = Vec::new();
+    for (case, unit) in unit_rows {
+        if cases.last().is_none_or(|c| c.id != case.id) {
+            cases.push(case);
+        }
+        if let (Some(last), Some(unit)) = (cases.last_mut(), unit) {
+            if !last.units.is_empty() {
+                last.units.push('、');
+            }
+            last.units.push_str(&unit);
+        }
+    }
+    twin.push((candidates_sql, params));
+
+    let instructions_sql = "SELECT i.id, i.case_id, c.number, i.leader, i.text, i.created_at
+         FROM instructions i JOIN cases c ON c.id = i.case_id
+         WHERE i.created_at >= $1 AND c.status <> 'archived' ORDER BY i.id";
+    let params = vec![text(&format_instant(&(now - chrono::Duration::hours(24))))];
+    let instructions = rows(conn, instructions_sql, &params, |r| {
+        let created_at: String = r.get(5)?;
+        Ok(Instruction {
+            id: r.get(0)?,
+            case_id: r.get(1)?,
+            case_number: r.get(2)?,
+            leader: r.get(3)?,
+            text: r.get(4)?,
+            created_at: parse_stored(&created_at).unwrap_or(now),
+        })
+    })?;
+    twin.push((instructions_sql.into(), params));
+
+    let notices = due::case_notices(&cases, &instructions, calendar, thresholds, now);
+    let summary = due::summary_key(&counts, calendar, now);
+    let keys: Vec<String> = summary
+        .iter()
+        .cloned()
+        .chain(notices.iter().map(|n| n.key.clone()))
+        .collect();
+    let mut summary_sent = false;
+    if !keys.is_empty() {
+        let quoted: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+        let sent_sql =
+            "SELECT key FROM notifications_sent WHERE key IN (SELECT value FROM json_each($1))";
+        let params = vec![text(&format!("[{}]", quoted.join(",")))];
+        let sent = rows(conn, sent_sql, &params, |r| r.get::<_, String>(0))?;
+        summary_sent = summary.as_ref().is_some_and(|k| sent.contains(k));
+        twin.push((sent_sql.into(), params));
+    }
+    if summary.is_some() && !summary_sent {
+        twin.push((
+            format!(
+                "SELECT c.number FROM cases c WHERE {OPEN} AND (c.reply_due < $1
+                     OR (c.status = 'pending' AND c.ack_due < $2))
+                 ORDER BY c.number LIMIT {}",
+                due::SUMMARY_NUMBERS
+            ),
+            vec![text(&day(today)), text(&now_s)],
+        ));
+    }
+    Ok(twin)
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), BoxError> {
     let args = Args::parse();
@@ -390,29 +558,10 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
     })
     .await?;
 
-    // The due-state scan of every open case.
-    let since_24h = format_instant(&(now - chrono::Duration::hours(24)));
-    let twin = [
-        (VERSION, vec![]),
-        (
-            "SELECT c.id, c.number, c.title, c.status, c.ack_due, c.reply_due,
-                (SELECT COUNT(*) FROM urgings g WHERE g.case_id = c.id),
-                (SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignments a
-                    JOIN units u ON u.id = a.unit_id
-                    WHERE a.case_id = c.id AND a.returned_at IS NULL
-                    ORDER BY a.role = 'assist', a.id))
-             FROM cases c WHERE c.status IN ('pending', 'acknowledged', 'assigned', 'in_progress')
-             ORDER BY c.id",
-            vec![],
-        ),
-        (
-            "SELECT i.id, i.case_id, c.number, i.leader, i.text, i.created_at
-             FROM instructions i JOIN cases c ON c.id = i.case_id
-             WHERE i.created_at >= ?1 AND c.status <> 'archived' ORDER BY i.id",
-            vec![text(&since_24h)],
-        ),
-        ("SELECT key FROM notifications_sent", vec![]),
-    ];
+    // The due scan: the statements `due_report` runs.
+    let thresholds = svc.notify_settings().await?;
+    let twin = due_twin(&b.conn, &svc.calendar().await?, &thresholds, now)?;
+    let twin: Vec<(&str, Vec<Value>)> = twin.iter().map(|(q, p)| (q.as_str(), p.clone())).collect();
     b.measure(
         "到期扫描：全部未办结案件",
         Some(50),

@@ -19,6 +19,26 @@ pub(crate) fn ids_of_json(backend: Backend, param: &str) -> String {
     }
 }
 
+/// A subquery giving the strings of the JSON array of strings bound as `param` (SQLite's
+/// `json_each`; PostgreSQL's `json_array_elements_text`).
+pub(crate) fn texts_of_json(backend: Backend, param: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("SELECT value FROM json_each({param})"),
+        Backend::Postgres => {
+            format!("SELECT value FROM json_array_elements_text(CAST({param} AS json))")
+        }
+    }
+}
+
+/// The text `expr` compared bytewise, as Rust compares strings, for ORDER BY: SQLite's
+/// default BINARY collation; on PostgreSQL `COLLATE "C"`, whatever the database's collation.
+pub(crate) fn bytewise(backend: Backend, expr: &str) -> String {
+    match backend {
+        Backend::Sqlite => expr.to_string(),
+        Backend::Postgres => format!("{expr} COLLATE \"C\""),
+    }
+}
+
 /// The member `key` of the JSON object stored as text in `column`, as text; NULL when it is
 /// missing or JSON `null` (SQLite's `json_extract`; PostgreSQL's `->>` on a cast to json).
 pub(crate) fn json_text(backend: Backend, column: &str, key: &str) -> String {

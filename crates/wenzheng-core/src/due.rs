@@ -187,13 +187,17 @@ fn ack_overdue(case: &DueCase, now: DateTime<FixedOffset>) -> bool {
     case.status == CaseStatus::Pending && now > case.ack_due
 }
 
+/// Whether an open case is overdue at `now` (acknowledgment or reply).
+fn overdue(case: &DueCase, now: DateTime<FixedOffset>) -> bool {
+    ack_overdue(case, now) || now.date_naive() > case.reply_due
+}
+
 /// Counts `cases` at `now` for the daily summary.
 pub fn counts(cases: &[DueCase], now: DateTime<FixedOffset>) -> DueCounts {
     let today = now.date_naive();
     let mut c = DueCounts::default();
     for case in cases.iter().filter(|c| c.status.is_open()) {
-        let overdue = ack_overdue(case, now) || today > case.reply_due;
-        if overdue {
+        if overdue(case, now) {
             c.overdue += 1;
         } else if case.reply_due == today
             || (case.status == CaseStatus::Pending && case.ack_due.date_naive() == today)
@@ -247,6 +251,102 @@ fn case_notice(
 /// At most this many characters of an instruction go into a notification.
 const INSTRUCTION_CHARS: usize = 80;
 
+/// How many overdue case numbers the daily summary lists (the smallest, compared bytewise).
+pub const SUMMARY_NUMBERS: usize = 5;
+
+/// The key of the daily summary at `now` when one is raised: on a working day with
+/// something due, overdue or pending (`counts`).
+pub fn summary_key(
+    counts: &DueCounts,
+    calendar: &WorkCalendar,
+    now: DateTime<FixedOffset>,
+) -> Option<String> {
+    let today = now.date_naive();
+    let something = counts.due_today + counts.overdue + counts.pending > 0;
+    (calendar.is_working_day(today) && something).then(|| format!("summary:{today}"))
+}
+
+/// The daily summary 「今日到期 N 件，已超期 M 件，待受理 K 件」 at `now`, listing
+/// `first_overdue`: the [`SUMMARY_NUMBERS`] smallest numbers of the overdue cases (fewer
+/// when fewer are overdue), compared bytewise.
+pub fn summary(counts: &DueCounts, first_overdue: &[&str], now: DateTime<FixedOffset>) -> Notice {
+    let today = now.date_naive();
+    let mut body = format!("{}，请及时处理。", chinese_date(today));
+    if !first_overdue.is_empty() {
+        let more = if counts.overdue as usize > SUMMARY_NUMBERS {
+            " 等"
+        } else {
+            ""
+        };
+        let list: Vec<&str> = first_overdue
+            .iter()
+            .take(SUMMARY_NUMBERS)
+            .copied()
+            .collect();
+        body.push_str(&format!("\n超期案件：{}{more}", list.join("、")));
+    }
+    Notice {
+        key: format!("summary:{today}"),
+        kind: NoticeKind::Summary,
+        case_id: None,
+        case_number: None,
+        summary: format!(
+            "今日到期 {} 件，已超期 {} 件，待受理 {} 件",
+            counts.due_today, counts.overdue, counts.pending
+        ),
+        body,
+    }
+}
+
+/// The acknowledgment deadlines that can give a notice at `now`: a pending case's
+/// `ack_due` strictly after the first moment and at or before the second (it became
+/// overdue less than 24 hours ago, or falls due within `ack_hours`).
+pub fn ack_window(
+    thresholds: &Thresholds,
+    now: DateTime<FixedOffset>,
+) -> (DateTime<FixedOffset>, DateTime<FixedOffset>) {
+    (
+        now - Duration::hours(24),
+        now + Duration::hours(i64::from(thresholds.ack_hours)),
+    )
+}
+
+/// The reply dates that can give a notice on `today`, first and last included: from the
+/// earliest date whose overdue notice is still raised (no working day has passed since
+/// the first one after it) to the last date within `reply_working_days` working days.
+/// Both ends are found by walking the calendar, which ends: outside its exceptions every
+/// Monday–Friday is a working day.
+pub fn reply_window(
+    calendar: &WorkCalendar,
+    thresholds: &Thresholds,
+    today: NaiveDate,
+) -> (NaiveDate, NaiveDate) {
+    let step = |d: NaiveDate, forward: bool| {
+        if forward { d.succ_opt() } else { d.pred_opt() }
+            .expect("dates stay far from chrono's limits")
+    };
+    // `passed`: the working days strictly after the day before `first` up to `today`; an
+    // overdue notice is raised while that is at most 1.
+    let mut first = today;
+    let mut passed = u32::from(calendar.is_working_day(today));
+    while passed <= 1 {
+        first = step(first, false);
+        passed += u32::from(calendar.is_working_day(first));
+    }
+    // Working days strictly after `today` up to `last`: at most `reply_working_days`.
+    let mut last = today;
+    let mut left = 0;
+    loop {
+        let next = step(last, true);
+        left += u32::from(calendar.is_working_day(next));
+        if left > thresholds.reply_working_days {
+            break;
+        }
+        last = next;
+    }
+    (first, last)
+}
+
 /// The notifications to raise at `now`, leaving out every key in `sent`: the daily
 /// summary first, then overdue cases, deadlines coming up, urging limits and new
 /// instructions.
@@ -258,42 +358,41 @@ pub fn decide(
     now: DateTime<FixedOffset>,
     sent: &HashSet<String>,
 ) -> Vec<Notice> {
-    let today = now.date_naive();
-    let open: Vec<&DueCase> = cases.iter().filter(|c| c.status.is_open()).collect();
     let mut out = Vec::new();
-
     let c = counts(cases, now);
-    // The morning summary, on working days when there is something to say.
-    if calendar.is_working_day(today) && c.due_today + c.overdue + c.pending > 0 {
-        let mut overdue: Vec<&str> = open
+    if summary_key(&c, calendar, now).is_some() {
+        let mut overdue: Vec<&str> = cases
             .iter()
-            .filter(|k| ack_overdue(k, now) || today > k.reply_due)
+            .filter(|k| k.status.is_open() && overdue(k, now))
             .map(|k| k.number.as_str())
             .collect();
         overdue.sort_unstable();
-        let mut body = format!("{}，请及时处理。", chinese_date(today));
-        if !overdue.is_empty() {
-            let more = if overdue.len() > 5 { " 等" } else { "" };
-            let list: Vec<&str> = overdue.iter().take(5).copied().collect();
-            body.push_str(&format!("\n超期案件：{}{more}", list.join("、")));
-        }
-        out.push(Notice {
-            key: format!("summary:{today}"),
-            kind: NoticeKind::Summary,
-            case_id: None,
-            case_number: None,
-            summary: format!(
-                "今日到期 {} 件，已超期 {} 件，待受理 {} 件",
-                c.due_today, c.overdue, c.pending
-            ),
-            body,
-        });
+        overdue.truncate(SUMMARY_NUMBERS);
+        out.push(summary(&c, &overdue, now));
     }
+    out.extend(case_notices(cases, instructions, calendar, thresholds, now));
+    out.retain(|n| !sent.contains(&n.key));
+    out
+}
 
+/// The notifications about single cases and instructions at `now`, before leaving out
+/// what was sent: overdue cases, deadlines coming up, urging limits, new instructions.
+/// Only the open cases among `cases` count, and of them only those with a pending
+/// acknowledgment in [`ack_window`], a reply date in [`reply_window`] or at least
+/// `urge_limit` urgings (when it is not 0) can give one: the others may be left out of
+/// `cases` without changing the result.
+pub fn case_notices(
+    cases: &[DueCase],
+    instructions: &[Instruction],
+    calendar: &WorkCalendar,
+    thresholds: &Thresholds,
+    now: DateTime<FixedOffset>,
+) -> Vec<Notice> {
+    let today = now.date_naive();
     let mut overdue = Vec::new();
     let mut soon = Vec::new();
     let mut other = Vec::new();
-    for case in &open {
+    for case in cases.iter().filter(|c| c.status.is_open()) {
         let ack_due = case.ack_due.format("%Y-%m-%dT%H:%M");
         let ack_time = case.ack_due.format("%H:%M");
         let ack_day = day_word(case.ack_due.date_naive(), today);
@@ -385,11 +484,9 @@ pub fn decide(
         });
     }
 
-    out.extend(overdue);
-    out.extend(soon);
-    out.extend(other);
-    out.retain(|n| !sent.contains(&n.key));
-    out
+    overdue.extend(soon);
+    overdue.extend(other);
+    overdue
 }
 
 /// One desktop notification: a notice, and the keys of the recorded notices it stands for
@@ -850,6 +947,48 @@ mod tests {
         );
         assert_eq!(got[0].covers.len(), 12);
         assert!(got[0].notice.body.ends_with("等（共 12 条提醒）"));
+    }
+
+    #[test]
+    fn the_windows_hold_exactly_the_deadlines_that_give_a_notice() {
+        // Every day from Christmas 2025 to early 2027 (Spring Festival, National Day,
+        // make-up Saturdays), reply dates up to 40 days either side, several thresholds:
+        // a case gives a reply notice exactly when its date is in the reply window.
+        let calendar = WorkCalendar::bundled();
+        let start = day("2025-12-20");
+        for offset in 0..400 {
+            let today = start + Duration::days(offset);
+            let now = at(&format!("{today} 09:00"));
+            for reply_working_days in [0, 1, 2, 5] {
+                let t = Thresholds {
+                    reply_working_days,
+                    urge_limit: 0,
+                    ..Thresholds::default()
+                };
+                let (first, last) = reply_window(&calendar, &t, today);
+                for d in -40..=40 {
+                    let due = today + Duration::days(d);
+                    let c = case(1, Assigned, "2025-01-01 10:00", &due.to_string());
+                    let notices = case_notices(&[c], &[], &calendar, &t, now);
+                    assert_eq!(
+                        !notices.is_empty(),
+                        (first..=last).contains(&due),
+                        "{today} due {due} threshold {reply_working_days}: {notices:?}"
+                    );
+                }
+            }
+        }
+        // The acknowledgment window: after the first moment, up to the second.
+        let now = at("2026-11-27 10:00");
+        let t = Thresholds::default();
+        let (after, until) = ack_window(&t, now);
+        for minutes in -(26 * 60)..(6 * 60) {
+            let ack = now + Duration::minutes(minutes);
+            let mut c = case(1, Pending, "2026-11-27 10:00", "2027-06-30");
+            c.ack_due = ack;
+            let notices = case_notices(&[c], &[], &WorkCalendar::bundled(), &t, now);
+            assert_eq!(!notices.is_empty(), ack > after && ack <= until, "{ack}");
+        }
     }
 
     #[test]
