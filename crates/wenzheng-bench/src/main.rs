@@ -517,6 +517,11 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
         soon.format("%Y-%m-%d").to_string(),
     );
     let since = format_instant(&(now - chrono::Duration::days(3)));
+    let tomorrow_s = today
+        .succ_opt()
+        .unwrap_or(today)
+        .format("%Y-%m-%d")
+        .to_string();
     let count = "SELECT COUNT(*) FROM cases c WHERE 1 = 1";
     let dashboard: Vec<(String, Vec<Value>)> = vec![
         (VERSION.into(), vec![]),
@@ -525,7 +530,11 @@ async fn run_size(args: &Args, size: u64, path: &Path) -> Result<Vec<Line>, BoxE
             format!("{count} AND {OPEN} AND (c.reply_due < ?1 OR (c.status = 'pending' AND c.ack_due < ?2))"),
             vec![text(&today_s), text(&now_s)],
         ),
-        (format!("{count} AND {OPEN} AND c.reply_due = ?1"), vec![text(&today_s)]),
+        (
+            format!("{count} AND {OPEN} AND NOT (c.status = 'pending' AND c.ack_due < ?1)
+                   AND (c.reply_due = ?2 OR (c.status = 'pending' AND c.ack_due < ?3 AND c.reply_due > ?4))"),
+            vec![text(&now_s), text(&today_s), text(&tomorrow_s), text(&today_s)],
+        ),
         (
             format!("{count} AND {OPEN} AND c.reply_due > ?1 AND c.reply_due <= ?2"),
             vec![text(&today_s), text(&soon_s)],

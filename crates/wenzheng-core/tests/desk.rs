@@ -257,19 +257,19 @@ async fn dashboard_counts_match_the_queues_lists() {
     let a = add(&svc, "2026-03-02 09:00", "甲", "内容").await;
     let b = add(&svc, "2026-03-02 09:00", "乙", "内容").await;
     let _c = add(&svc, "2026-03-10 09:00", "丙", "内容").await;
-    let d4 = svc
-        .register(
-            &reg,
-            NewCase {
-                title: "丁".into(),
-                content: "舆情".into(),
-                sensitive: true,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .number;
+    // Registered yesterday afternoon: its acknowledgment falls due today at 14:00.
+    let e = add(&svc, "2026-03-10 14:00", "戊", "内容").await;
+    svc.register(
+        &reg,
+        NewCase {
+            title: "丁".into(),
+            content: "舆情".into(),
+            sensitive: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     svc.acknowledge(&reg, &a, None).await.unwrap();
     svc.instruct(
         &ctx_at(&svc, "2026-03-10 08:00").await,
@@ -288,8 +288,10 @@ async fn dashboard_counts_match_the_queues_lists() {
     let d = svc.dashboard(&ctx).await.unwrap();
     let count = |code: &str| d.queues.iter().find(|q| q.queue == code).unwrap().count;
     assert_eq!(d.today, "2026-03-11");
-    assert_eq!(count("awaiting_ack"), 2, "{d:?}");
-    assert_eq!(count("due_today"), 2, "甲 and 丁: {d:?}");
+    assert_eq!(count("awaiting_ack"), 3, "{d:?}");
+    // 丁's reply is due today too, but it was not acknowledged within 24 h: it is overdue
+    // and counted there only, as the watch (tray, desktop summary) counts it.
+    assert_eq!(count("due_today"), 2, "甲 and 戊: {d:?}");
     assert_eq!(
         count("overdue"),
         2,
@@ -299,7 +301,14 @@ async fn dashboard_counts_match_the_queues_lists() {
     assert_eq!(count("new_instructions"), 1);
     assert_eq!(count("unbriefed"), 1);
     let status = |code: &str| d.by_status.iter().find(|s| s.status == code).unwrap().count;
-    assert_eq!(status("pending"), 2);
+    assert_eq!(status("pending"), 3);
+    // The watch's counts are the dashboard's.
+    let watch = svc.due_report(&ctx).await.unwrap().counts;
+    assert_eq!(
+        (watch.due_today, watch.overdue, watch.pending),
+        (2, 2, 3),
+        "{watch:?}"
+    );
     assert_eq!(status("acknowledged"), 1);
     assert_eq!(status("replied"), 1);
     assert_eq!(status("archived"), 0);
@@ -328,7 +337,7 @@ async fn dashboard_counts_match_the_queues_lists() {
             }
         )
         .await,
-        vec![a.clone(), d4]
+        vec![a.clone(), e]
     );
     // Written feedback takes the case off its queue.
     svc.feedback(&ctx, &b).await.unwrap();

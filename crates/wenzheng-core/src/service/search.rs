@@ -136,6 +136,8 @@ impl Queue {
 pub(super) struct Moments {
     now: String,
     today: String,
+    /// The day after today: deadlines stored as text sort before it when they fall today.
+    tomorrow: String,
     soon: String,
     since: String,
 }
@@ -147,6 +149,11 @@ impl Moments {
         Moments {
             now: format_instant(&ctx.now),
             today: today.format("%Y-%m-%d").to_string(),
+            tomorrow: today
+                .succ_opt()
+                .unwrap_or(today)
+                .format("%Y-%m-%d")
+                .to_string(),
             soon: soon.format("%Y-%m-%d").to_string(),
             since: format_instant(&(ctx.now - Duration::days(3))),
         }
@@ -162,10 +169,19 @@ pub(super) fn push_queue(q: &mut Sql<'_>, queue: Queue, m: &Moments) {
             q.push(" AND c.status = 'pending'");
         }
         Queue::DueToday => {
+            // As the watch counts 今日到期 (`due::counts`): not overdue, and the reply is due
+            // today or a pending case's acknowledgment is due before tomorrow.
             q.push(" AND ")
                 .push(OPEN)
-                .push(" AND c.reply_due = ")
-                .push_bind(m.today.clone());
+                .push(" AND NOT (c.status = 'pending' AND c.ack_due < ")
+                .push_bind(m.now.clone())
+                .push(") AND (c.reply_due = ")
+                .push_bind(m.today.clone())
+                .push(" OR (c.status = 'pending' AND c.ack_due < ")
+                .push_bind(m.tomorrow.clone())
+                .push(" AND c.reply_due > ")
+                .push_bind(m.today.clone())
+                .push("))");
         }
         Queue::DueSoon => {
             q.push(" AND ")
