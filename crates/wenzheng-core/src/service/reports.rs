@@ -605,7 +605,8 @@ impl Service {
             report_progress(progress, "write", n * IMPORT_SLICE, valid.len());
             let cases: Vec<&ValidCase> = slice.iter().map(|(_, _, v)| v).collect();
             let registered =
-                import_rows::register_all(&mut tx, ctx, &calendar, &cases, &summary).await?;
+                import_rows::register_all(&mut tx, backend, ctx, &calendar, &cases, &summary)
+                    .await?;
             for ((row, key, v), (id, number)) in slice.iter().zip(registered) {
                 ids.push(id);
                 keys.push(json!([key, id, *row as i64]));
