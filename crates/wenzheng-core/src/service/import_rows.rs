@@ -4,25 +4,25 @@
 //! through sqlx is a round trip to the connection's thread, which was most of an
 //! import's time (100,000 rows: ~25 s one by one under load).
 //!
-//! The rows go to the database as ONE parameter, a JSON array of rows read back with
-//! `json_each` / `json_array_elements` (`dialect::json_rows`), not as one parameter per
-//! value: sqlx-sqlite looks up the name of every parameter of a statement when it binds
-//! it (`sqlite3_bind_parameter_name`, a walk along the statement's list of names), so a
-//! multi-row `INSERT` of 500 rows × 20 columns cost 10,000²/2 steps to bind — 68 % of an
-//! import's time in the profile.
+//! Each table's rows of a slice go in ONE multi-row `INSERT` whose parameters SQLite
+//! receives anonymous (`?`, see [`insert_rows`]): with numbered ones (`$n`) sqlx-sqlite's
+//! bind cost N²/2 steps for N parameters — 500 rows × 20 columns — which was 68 % of an
+//! import's time in the profile. (Rows sent as one JSON parameter and read back with
+//! `json_each` also avoid that, but SQLite then spent ~10 % of the import taking the JSON
+//! apart again.)
 
 use chrono::Datelike;
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::AnyConnection;
 
+use super::bulk_rows::Val;
 use super::cases::ValidCase;
 use super::Ctx;
 use crate::calendar::WorkCalendar;
 use crate::clock::format_instant;
 use crate::db::Backend;
 use crate::deadline;
-use crate::dialect;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::integrity::{EventFields, GENESIS_HASH};
 use crate::model::{CaseStatus, Complexity};
 
@@ -85,28 +85,28 @@ pub(crate) async fn register_all(
             deadline::reply_period(v.complex, 0),
         );
         let received = format_instant(&v.received);
-        cases.push(json!([
-            id,
-            number,
-            v.source,
-            v.link,
-            v.poster,
-            v.phone,
-            v.title,
-            v.content,
-            v.category.label(),
-            i64::from(v.important),
-            i64::from(v.sensitive),
-            complexity.code(),
-            CaseStatus::Pending.code(),
-            received,
-            now,
-            ctx.actor.id,
-            format_instant(&deadlines.ack_due),
-            deadlines.reply_due.format("%Y-%m-%d").to_string(),
-            i64::from(deadlines.working_days),
-            i64::from(deadlines.calendar_complete),
-        ]));
+        cases.push(vec![
+            id.into(),
+            number.clone().into(),
+            v.source.clone().into(),
+            v.link.clone().into(),
+            v.poster.clone().into(),
+            v.phone.clone().into(),
+            v.title.clone().into(),
+            v.content.clone().into(),
+            v.category.label().into(),
+            v.important.into(),
+            v.sensitive.into(),
+            complexity.code().into(),
+            CaseStatus::Pending.code().into(),
+            received.clone().into(),
+            now.clone().into(),
+            ctx.actor.id.into(),
+            format_instant(&deadlines.ack_due).into(),
+            deadlines.reply_due.format("%Y-%m-%d").to_string().into(),
+            i64::from(deadlines.working_days).into(),
+            deadlines.calendar_complete.into(),
+        ]);
         // As `cases::insert_case` writes it.
         let after = json!({
             "number": number, "title": v.title, "category": v.category.label(),
@@ -126,64 +126,56 @@ pub(crate) async fn register_all(
             after: Some(after.to_string()),
         };
         let hash = fields.hash(&prev_hash);
-        events.push(json!([
-            fields.id,
-            id,
-            fields.actor_id,
-            fields.at,
-            fields.kind,
-            fields.summary,
-            fields.before,
-            fields.after,
-            std::mem::replace(&mut prev_hash, hash.clone()),
-            hash,
-        ]));
+        events.push(vec![
+            fields.id.into(),
+            Val::Int(id),
+            fields.actor_id.into(),
+            fields.at.into(),
+            fields.kind.into(),
+            fields.summary.into(),
+            Val::NullText,
+            fields.after.into(),
+            std::mem::replace(&mut prev_hash, hash.clone()).into(),
+            hash.into(),
+        ]);
         event_id += 1;
         out.push((id, number));
     }
-    insert_json(conn, backend, CASES, cases).await?;
-    insert_json(conn, backend, EVENTS, events).await?;
+    insert_rows(conn, backend, &CASES, cases).await?;
+    insert_rows(conn, backend, &EVENTS, events).await?;
     Ok(out)
 }
 
-/// The type of a column written from a JSON row: PostgreSQL reads every member as text,
-/// which an integer column takes only through a cast.
-#[derive(Clone, Copy)]
-enum Col {
-    Int,
-    Text,
-}
-
-/// A table written from JSON rows: the table and its columns, in the order of each row.
+/// A table written with one multi-row INSERT: its name and columns, in the order of each row.
 struct Target {
     table: &'static str,
-    columns: &'static [(&'static str, Col)],
+    columns: &'static [&'static str],
 }
 
 /// The columns of a new case (as `cases::insert_case` writes them).
 const CASES: Target = Target {
     table: "cases",
     columns: &[
-        ("id", Col::Int),
-        ("number", Col::Text),
-        ("source", Col::Text),
-        ("link", Col::Text),
-        ("poster", Col::Text),
-        ("phone", Col::Text),
-        ("title", Col::Text),
-        ("content", Col::Text),
-        ("category", Col::Text),
-        ("important", Col::Int),
-        ("sensitive", Col::Int),
-        ("complexity", Col::Text),
-        ("status", Col::Text),
-        ("received_at", Col::Text),
-        ("registered_at", Col::Text),
-        ("registered_by", Col::Int),
-        ("ack_due", Col::Text),
-        ("reply_due", Col::Text),
-        ("working_days", Col::Int),
-        ("calendar_complete", Col::Int),
+        "id",
+        "number",
+        "source",
+        "link",
+        "poster",
+        "phone",
+        "title",
+        "content",
+        "category",
+        "important",
+        "sensitive",
+        "complexity",
+        "status",
+        "received_at",
+        "registered_at",
+        "registered_by",
+        "ack_due",
+        "reply_due",
+        "working_days",
+        "calendar_complete",
     ],
 };
 
@@ -191,50 +183,63 @@ const CASES: Target = Target {
 const EVENTS: Target = Target {
     table: "events",
     columns: &[
-        ("id", Col::Int),
-        ("case_id", Col::Int),
-        ("actor_id", Col::Int),
-        ("at", Col::Text),
-        ("kind", Col::Text),
-        ("summary", Col::Text),
-        ("before", Col::Text),
-        ("after", Col::Text),
-        ("prev_hash", Col::Text),
-        ("hash", Col::Text),
+        "id",
+        "case_id",
+        "actor_id",
+        "at",
+        "kind",
+        "summary",
+        "before",
+        "after",
+        "prev_hash",
+        "hash",
     ],
 };
 
-/// Inserts `rows` (JSON arrays in the order of `target`'s columns) into its table, in
-/// order, with one statement and one parameter.
-async fn insert_json(
+/// Inserts `rows` (values in the order of `target`'s columns) into its table, in order,
+/// with one multi-row INSERT. On SQLite its parameters are anonymous (`?`), the one place
+/// that does not number them: sqlx-sqlite looks up the name of every parameter when it
+/// binds a statement, and SQLite finds a name by walking the statement's list of names,
+/// so numbered parameters cost N²/2 steps for N of them (10,000 here). PostgreSQL numbers
+/// them (`$n`) and binds them by position.
+async fn insert_rows(
     conn: &mut AnyConnection,
     backend: Backend,
-    target: Target,
-    rows: Vec<Value>,
+    target: &Target,
+    rows: Vec<Vec<Val>>,
 ) -> Result<()> {
-    let names: Vec<&str> = target.columns.iter().map(|(name, _)| *name).collect();
-    let values: Vec<String> = target
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, (_, col))| {
-            let item = dialect::json_item(backend, "j.value", i);
-            match col {
-                Col::Int => format!("CAST({item} AS BIGINT)"),
-                Col::Text => item,
-            }
-        })
-        .collect();
-    let rows = serde_json::to_string(&rows).map_err(|e| Error::Corrupt(e.to_string()))?;
-    sqlx::query(&format!(
-        "INSERT INTO {} ({}) SELECT {} FROM {} ORDER BY j.key",
+    let mut sql = format!(
+        "INSERT INTO {} ({}) VALUES ",
         target.table,
-        names.join(", "),
-        values.join(", "),
-        dialect::json_rows(backend, "$1", "j"),
-    ))
-    .bind(rows)
-    .execute(&mut *conn)
-    .await?;
+        target.columns.join(", ")
+    );
+    let mut n = 0;
+    for r in 0..rows.len() {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..target.columns.len() {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => sql.push_str(&format!("${n}")),
+            }
+        }
+        sql.push(')');
+    }
+    let mut q = sqlx::query(&sql);
+    for row in rows {
+        debug_assert_eq!(row.len(), target.columns.len(), "{}", target.table);
+        for v in row {
+            q = match v {
+                Val::Int(i) => q.bind(i),
+                Val::Text(t) => q.bind(t),
+                Val::NullInt => q.bind(None::<i64>),
+                Val::NullText => q.bind(None::<String>),
+            };
+        }
+    }
+    q.execute(&mut *conn).await?;
     Ok(())
 }
