@@ -872,9 +872,15 @@ async fn import(
     }
     let t = Instant::now();
     for file in &files {
+        let one = Instant::now();
         let report = svc
             .import_cases(&ctx, file, ImportMode::AllOrNothing)
             .await?;
+        eprintln!(
+            "  导入 {}：{} ms",
+            file.file_name().unwrap_or_default().to_string_lossy(),
+            ms(one.elapsed())
+        );
         if !report.written {
             return Err(format!(
                 "导入 {} 未写入：{:?}",

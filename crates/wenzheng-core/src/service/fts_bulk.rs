@@ -9,6 +9,10 @@
 //! are written at the end in one statement (one segment per megabyte of terms), then
 //! the triggers are re-created from their stored definitions — all in the same
 //! transaction, so no other connection ever sees the database without them.
+//!
+//! On SQLite a bulk write also runs with a large page cache ([`raise_cache`]), and the
+//! full-text rows are written with an in-memory term table large enough for all of them
+//! (`hashsize`), so they become one index segment, written once.
 
 use sqlx::AnyConnection;
 
@@ -45,6 +49,48 @@ impl Suspended {
     }
 }
 
+/// The page cache of a connection during a bulk write (`PRAGMA cache_size`, KiB). The
+/// new rows go into indexes at places spread over large b-trees (the event log's
+/// `hash`, a SHA-256, is UNIQUE; `case_imports` is keyed by one): with the usual 16 MiB
+/// those pages were written to the WAL and read back again and again before the commit.
+const BULK_CACHE_KIB: i64 = 512 * 1024;
+
+/// The full-text index's in-memory term table while [`index_new_cases`] runs (bytes),
+/// and FTS5's default, set back afterwards: with the default FTS5 writes a segment per
+/// megabyte of terms and merges them as it goes.
+const BULK_HASHSIZE: (i64, i64) = (256 << 20, 1 << 20);
+
+/// Raises the connection's page cache to [`BULK_CACHE_KIB`] for a bulk write (SQLite),
+/// returning the size to set back with [`set_cache`] before the transaction ends.
+pub(crate) async fn raise_cache(conn: &mut AnyConnection, backend: Backend) -> Result<Option<i64>> {
+    if backend != Backend::Sqlite {
+        return Ok(None);
+    }
+    let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+        .fetch_one(&mut *conn)
+        .await?;
+    set_cache(conn, -BULK_CACHE_KIB).await?;
+    Ok(Some(cache))
+}
+
+/// Sets the connection's page cache (`PRAGMA cache_size`: pages, or KiB when negative).
+pub(crate) async fn set_cache(conn: &mut AnyConnection, size: i64) -> Result<()> {
+    sqlx::query(&format!("PRAGMA cache_size = {size}"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets the full-text index's term table size (SQLite; a setting stored in the index,
+/// so it follows the transaction).
+async fn set_hashsize(conn: &mut AnyConnection, bytes: i64) -> Result<()> {
+    sqlx::query("INSERT INTO case_fts (case_fts, rank) VALUES ('hashsize', $1)")
+        .bind(bytes)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Writes the full-text rows of the new cases `ids` (cases without replies yet), as the
 /// insert trigger would have: title and content, each ending with [`FTS_END`].
 pub(crate) async fn index_new_cases(
@@ -52,6 +98,10 @@ pub(crate) async fn index_new_cases(
     backend: Backend,
     ids: &[i64],
 ) -> Result<()> {
+    let sqlite = backend == Backend::Sqlite;
+    if sqlite {
+        set_hashsize(conn, BULK_HASHSIZE.0).await?;
+    }
     let ids = serde_json::to_string(ids).map_err(|e| crate::Error::Corrupt(e.to_string()))?;
     sqlx::query(&format!(
         "INSERT INTO case_fts (rowid, title, content, replies)
@@ -63,5 +113,8 @@ pub(crate) async fn index_new_cases(
     .bind(FTS_END)
     .execute(&mut *conn)
     .await?;
+    if sqlite {
+        set_hashsize(conn, BULK_HASHSIZE.1).await?;
+    }
     Ok(())
 }
