@@ -3,8 +3,7 @@
 
 use sqlx::AnyConnection;
 
-use crate::sql::Sql;
-
+use crate::db::Backend;
 use crate::error::Result;
 
 /// A value bound into a multi-row insert.
@@ -74,30 +73,56 @@ impl Table {
 
     /// Writes the rows with multi-row INSERTs of a fixed size, so that the statement is
     /// prepared once and reused from the connection's statement cache.
-    pub(crate) async fn flush(&mut self, conn: &mut AnyConnection) -> Result<()> {
+    pub(crate) async fn flush(&mut self, conn: &mut AnyConnection, backend: Backend) -> Result<()> {
         let per_statement = (30_000 / self.columns).clamp(1, 500);
         let mut rows = std::mem::take(&mut self.rows).into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Vec<Val>> = rows.by_ref().take(per_statement).collect();
-            let mut q = Sql::new(self.head);
-            q.push(" VALUES ");
-            for (r, row) in chunk.into_iter().enumerate() {
-                q.push(if r == 0 { "(" } else { ", (" });
-                for (i, v) in row.into_iter().enumerate() {
-                    if i > 0 {
-                        q.push(", ");
-                    }
-                    match v {
-                        Val::Int(i) => q.push_bind(i),
-                        Val::Text(t) => q.push_bind(t),
-                        Val::NullInt => q.push_bind(None::<i64>),
-                        Val::NullText => q.push_bind(None::<String>),
-                    };
-                }
-                q.push(")");
-            }
-            q.build().execute(&mut *conn).await?;
+            insert(conn, backend, self.head, chunk).await?;
         }
         Ok(())
     }
+}
+
+/// Inserts `rows` with one multi-row INSERT, `head VALUES (…), (…), …`, in order. On
+/// SQLite its parameters are anonymous (`?`), the one place that does not number them:
+/// sqlx-sqlite looks up the name of every parameter when it binds a statement, and SQLite
+/// finds a name by walking the statement's list of names, so numbered parameters cost
+/// N²/2 steps for N of them (up to 30,000 here; docs/performance.md, the import).
+/// PostgreSQL numbers them (`$n`) and binds them by position.
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    head: &str,
+    rows: Vec<Vec<Val>>,
+) -> Result<()> {
+    let mut sql = format!("{head} VALUES ");
+    let mut n = 0;
+    for (r, row) in rows.iter().enumerate() {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..row.len() {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => sql.push_str(&format!("${n}")),
+            }
+        }
+        sql.push(')');
+    }
+    let mut q = sqlx::query(&sql);
+    for row in rows {
+        for v in row {
+            q = match v {
+                Val::Int(i) => q.bind(i),
+                Val::Text(t) => q.bind(t),
+                Val::NullInt => q.bind(None::<i64>),
+                Val::NullText => q.bind(None::<String>),
+            };
+        }
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
 }

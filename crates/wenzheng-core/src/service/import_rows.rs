@@ -15,7 +15,7 @@ use chrono::Datelike;
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use super::bulk_rows::Val;
+use super::bulk_rows::{self, Val};
 use super::cases::ValidCase;
 use super::Ctx;
 use crate::calendar::WorkCalendar;
@@ -197,49 +197,18 @@ const EVENTS: Target = Target {
 };
 
 /// Inserts `rows` (values in the order of `target`'s columns) into its table, in order,
-/// with one multi-row INSERT. On SQLite its parameters are anonymous (`?`), the one place
-/// that does not number them: sqlx-sqlite looks up the name of every parameter when it
-/// binds a statement, and SQLite finds a name by walking the statement's list of names,
-/// so numbered parameters cost N²/2 steps for N of them (10,000 here). PostgreSQL numbers
-/// them (`$n`) and binds them by position.
+/// with one multi-row INSERT ([`bulk_rows::insert`]).
 async fn insert_rows(
     conn: &mut AnyConnection,
     backend: Backend,
     target: &Target,
     rows: Vec<Vec<Val>>,
 ) -> Result<()> {
-    let mut sql = format!(
-        "INSERT INTO {} ({}) VALUES ",
+    debug_assert!(rows.iter().all(|r| r.len() == target.columns.len()));
+    let head = format!(
+        "INSERT INTO {} ({})",
         target.table,
         target.columns.join(", ")
     );
-    let mut n = 0;
-    for r in 0..rows.len() {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..target.columns.len() {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            n += 1;
-            match backend {
-                Backend::Sqlite => sql.push('?'),
-                Backend::Postgres => sql.push_str(&format!("${n}")),
-            }
-        }
-        sql.push(')');
-    }
-    let mut q = sqlx::query(&sql);
-    for row in rows {
-        debug_assert_eq!(row.len(), target.columns.len(), "{}", target.table);
-        for v in row {
-            q = match v {
-                Val::Int(i) => q.bind(i),
-                Val::Text(t) => q.bind(t),
-                Val::NullInt => q.bind(None::<i64>),
-                Val::NullText => q.bind(None::<String>),
-            };
-        }
-    }
-    q.execute(&mut *conn).await?;
-    Ok(())
+    bulk_rows::insert(conn, backend, &head, rows).await
 }

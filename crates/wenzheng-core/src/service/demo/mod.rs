@@ -169,7 +169,7 @@ impl Batch {
         }
     }
 
-    async fn flush(&mut self, conn: &mut AnyConnection) -> Result<()> {
+    async fn flush(&mut self, conn: &mut AnyConnection, backend: Backend) -> Result<()> {
         for t in [
             &mut self.cases,
             &mut self.assignments,
@@ -183,7 +183,7 @@ impl Batch {
             &mut self.events,
             &mut self.fts,
         ] {
-            t.flush(conn).await?;
+            t.flush(conn, backend).await?;
         }
         Ok(())
     }
@@ -880,7 +880,7 @@ impl Service {
             };
             gen.unit_ids.push(id);
         }
-        events.flush(&mut tx).await?;
+        events.flush(&mut tx, self.db.backend()).await?;
         let backend = self.db.backend();
         let sqlite = backend == Backend::Sqlite;
         if sqlite {
@@ -912,7 +912,7 @@ impl Service {
                 gen.case(&mut batch, id, received);
                 id += 1;
             }
-            batch.flush(&mut tx).await?;
+            batch.flush(&mut tx, backend).await?;
             triggers.restore(&mut tx).await?;
             if let Some(cache) = cache {
                 set_cache(&mut tx, cache).await?;
