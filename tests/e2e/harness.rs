@@ -48,28 +48,58 @@ impl Driver {
     }
 }
 
-/// Stops, with SIGTERM, every app process started on `db` (found by its `WENZHENG_DB`).
-/// Closing the WebDriver session only asks the window to close, which hides it to the
-/// tray; an app left running would hold its database and live on after the test.
+/// Stops, with SIGTERM, every app process started on `db` (found by its `WENZHENG_DB`),
+/// and waits until they are gone (SIGKILL after 30 s). Closing the WebDriver session only
+/// asks the window to close, which hides it to the tray; an app left running would hold
+/// its database and live on after the test. Waiting matters for the next start on the
+/// same file: while the stopped instance still exists it owns the single-instance D-Bus
+/// name, and the new one hands its start over to it and exits (no window comes up).
 fn stop_apps_on(db: &Path) {
+    let stopped = apps_on(db);
+    for pid in &stopped {
+        signal(*pid, "-TERM");
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while stopped.iter().any(|pid| alive(*pid)) {
+        if Instant::now() > deadline {
+            for pid in stopped.iter().filter(|pid| alive(**pid)) {
+                signal(*pid, "-KILL");
+            }
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The processes whose environment has `WENZHENG_DB=<db>`.
+fn apps_on(db: &Path) -> Vec<u32> {
     let wanted = format!("WENZHENG_DB={}", db.display());
     let Ok(procs) = std::fs::read_dir("/proc") else {
-        return;
+        return Vec::new();
     };
-    for p in procs.flatten() {
-        let Ok(pid) = p.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(env) = std::fs::read(p.path().join("environ")) else {
-            continue;
-        };
-        if env.split(|b| *b == 0).any(|v| v == wanted.as_bytes()) {
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(pid.to_string())
-                .status();
-        }
-    }
+    procs
+        .flatten()
+        .filter_map(|p| {
+            let pid = p.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let env = std::fs::read(p.path().join("environ")).ok()?;
+            env.split(|b| *b == 0)
+                .any(|v| v == wanted.as_bytes())
+                .then_some(pid)
+        })
+        .collect()
+}
+
+fn signal(pid: u32, sig: &str) {
+    let _ = Command::new("kill").arg(sig).arg(pid.to_string()).status();
+}
+
+/// Whether `pid` still runs (a zombie, already dead and waiting for its parent, does not).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
 }
 
 impl Drop for Driver {
