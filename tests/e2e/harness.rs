@@ -48,21 +48,25 @@ impl Driver {
     }
 }
 
-/// Stops, with SIGTERM, every app process started on `db` (found by its `WENZHENG_DB`),
-/// and waits until they are gone (SIGKILL after 30 s). Closing the WebDriver session only
-/// asks the window to close, which hides it to the tray; an app left running would hold
-/// its database and live on after the test. Waiting matters for the next start on the
-/// same file: while the stopped instance still exists it owns the single-instance D-Bus
-/// name, and the new one hands its start over to it and exits (no window comes up).
-fn stop_apps_on(db: &Path) {
-    let stopped = apps_on(db);
-    for pid in &stopped {
+/// Stops, with SIGTERM, the app processes `apps` and any other process started on `db`
+/// (found by its `WENZHENG_DB`), and waits until they are gone (SIGKILL after 30 s).
+/// Closing the WebDriver session only asks the window to close, which hides it to the
+/// tray; an app left running would hold its database and live on after the test.
+/// Waiting matters for the next start on the same file: while the stopped instance still
+/// exists it owns the single-instance D-Bus name, and the new one hands its start over to
+/// it and exits (no window comes up). `apps` are found before the driver is stopped: a
+/// process already exiting no longer shows its environment.
+fn stop_apps_on(db: &Path, mut apps: Vec<u32>) {
+    apps.extend(apps_on(db));
+    apps.sort_unstable();
+    apps.dedup();
+    for pid in &apps {
         signal(*pid, "-TERM");
     }
     let deadline = Instant::now() + Duration::from_secs(30);
-    while stopped.iter().any(|pid| alive(*pid)) {
+    while apps.iter().any(|pid| alive(*pid)) {
         if Instant::now() > deadline {
-            for pid in stopped.iter().filter(|pid| alive(**pid)) {
+            for pid in apps.iter().filter(|pid| alive(**pid)) {
                 signal(*pid, "-KILL");
             }
             break;
@@ -104,6 +108,7 @@ fn alive(pid: u32) -> bool {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let apps = apps_on(&self.db);
         let _ = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
@@ -115,7 +120,7 @@ impl Drop for Driver {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        stop_apps_on(&self.db);
+        stop_apps_on(&self.db, apps);
         if std::thread::panicking() {
             if let Ok(text) = std::fs::read_to_string(&self.log) {
                 eprintln!("--- tauri-driver log ---\n{text}--- end of log ---");
