@@ -158,8 +158,8 @@ pub enum Footprint {
     /// the CLI and the benchmark, which run one command and exit.
     #[default]
     Mapped,
-    /// No memory map and an 8 MiB page cache per connection: pages are copied from the OS
-    /// page cache into SQLite's cache, which is bounded. For the desktop app, which runs
+    /// No memory map and a 2 MiB page cache per connection (SQLite's default): pages are
+    /// copied from the OS page cache into SQLite's cache, which is bounded. For the desktop app, which runs
     /// all day: a scan of many cases (the deadline watch's) must not leave hundreds of MB
     /// of the file resident in it.
     Small,
@@ -178,7 +178,7 @@ impl Footprint {
     fn cache_size(self) -> i64 {
         match self {
             Footprint::Mapped => -16 * 1024,
-            Footprint::Small => -8 * 1024,
+            Footprint::Small => -2 * 1024,
         }
     }
 }
