@@ -29,13 +29,17 @@ pub async fn search_cases(
     filter: Option<SearchFilter>,
 ) -> CmdResult<CasePage> {
     let filter = filter.unwrap_or_default();
-    Ok(state.service.search_cases(&state.ctx()?, &filter).await?)
+    let page = state.service.search_cases(&state.ctx()?, &filter).await?;
+    state.list_shown();
+    Ok(page)
 }
 
 /// The dashboard's counts.
 #[tauri::command]
 pub async fn dashboard(state: State<'_, AppState>) -> CmdResult<DashboardView> {
-    Ok(state.service.dashboard(&state.ctx()?).await?)
+    let view = state.service.dashboard(&state.ctx()?).await?;
+    state.list_shown();
+    Ok(view)
 }
 
 /// Possible duplicates of a message being registered.

@@ -1,12 +1,15 @@
-//! The checks at start, in the background once the window is up (on a large database they
-//! take many seconds): the integrity of the database and its event chain, and the day's
-//! first automatic backup; and where the backups are.
+//! The checks at start, in the background once the first list is shown (on a large
+//! database they take many seconds): the integrity of the database file (SQLite's
+//! `quick_check`) and of its whole event chain, and the day's first automatic backup; and
+//! where the backups are.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use wenzheng_core::service::BackupSettings;
 
 use tauri::{AppHandle, Manager};
+use thread_priority::{set_current_thread_priority, ThreadPriority};
 
 use crate::state::{AppState, Recovery, Startup};
 
@@ -84,27 +87,60 @@ pub fn recovery(db: &Path, problem: String) -> Recovery {
     }
 }
 
+/// How long the checks at start wait for the first list when nobody signs in.
+const WAIT_FOR_FIRST_LIST: Duration = Duration::from_secs(60);
+
 /// Runs [`check`] in the background unless the app runs on a scratch database (recovery
 /// mode, or the database could not be reached); the window reads the outcome through the
 /// `session` command (`startup.checking` until then).
+///
+/// The checks read the whole database file and hash every event: on a large database
+/// they take many seconds of CPU on a machine that may have two cores. So that the start
+/// stays fast, they begin only once the first list (the dashboard) has been shown, or
+/// [`WAIT_FOR_FIRST_LIST`] after start when nobody signs in, and run on their own thread
+/// at the lowest priority of the OS — on Linux the SQLite connection's worker thread,
+/// started from it, inherits that priority.
 pub fn spawn(app: AppHandle) {
     if app.state::<AppState>().on_scratch_db() {
         return;
     }
-    tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
-        let found = check(&state).await;
-        state.startup_done(found);
-    });
+    let checking = app.clone();
+    let started = std::thread::Builder::new()
+        .name("start-check".into())
+        .spawn(move || {
+            if let Err(e) = set_current_thread_priority(ThreadPriority::Min) {
+                tracing::warn!("启动检查无法降低优先级：{e:?}");
+            }
+            tauri::async_runtime::block_on(async {
+                let state = checking.state::<AppState>();
+                state.first_list_shown(WAIT_FOR_FIRST_LIST).await;
+                let found = check(&state).await;
+                state.startup_done(found);
+            });
+        });
+    if let Err(e) = started {
+        tracing::error!("无法启动启动检查：{e}");
+        app.state::<AppState>().startup_done(Startup {
+            problems: vec![format!("无法完成检查：{e}")],
+            ..Startup::default()
+        });
+    }
 }
 
-/// Runs the integrity check, then the daily backup into the backup folder with the set
+/// Runs the integrity check (`Service::verify_at_start`), then the daily backup into the backup folder with the set
 /// rotation; failures are reported in the result (the app still starts, and shows them
 /// after sign-in). A database on a server is backed up on the server, not here.
 pub async fn check(state: &AppState) -> Startup {
     let mut out = Startup::default();
-    match state.service.verify().await {
+    let began = std::time::Instant::now();
+    match state.service.verify_at_start().await {
         Ok(v) => {
+            tracing::info!(
+                "启动检查：数据库文件与 {} 条操作记录已检查（{}），用时 {:.1} 秒",
+                v.events_checked,
+                if v.ok { "无问题" } else { "发现问题" },
+                began.elapsed().as_secs_f64()
+            );
             out.verify_ok = v.ok;
             out.problems = v.problems;
         }

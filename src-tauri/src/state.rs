@@ -12,7 +12,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use wenzheng_core::db::Location;
+use wenzheng_core::db::{Footprint, Location};
 use wenzheng_core::{Actor, Ctx, Service};
 
 use crate::ipc_error::IpcError;
@@ -129,6 +129,8 @@ pub struct AppState {
     session: Mutex<Option<Session>>,
     /// What the checks at start found (or that they still run).
     startup: Mutex<Startup>,
+    /// Told when a list has been served to the window: the checks at start wait for it.
+    first_list: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -140,7 +142,9 @@ impl AppState {
                 std::fs::create_dir_all(dir)?;
             }
         }
-        let service = Service::connect(location).await?;
+        // The app runs all day: a small footprint (no memory map of the file), so that
+        // scans such as the deadline watch's leave no pages of the file resident in it.
+        let service = Service::connect_with(location, Footprint::Small).await?;
         let system = service.actor(None).await?;
         Ok(AppState {
             service,
@@ -150,6 +154,7 @@ impl AppState {
             system,
             session: Mutex::new(None),
             startup: Mutex::new(Startup::default()),
+            first_list: tokio::sync::Notify::new(),
         })
     }
 
@@ -223,6 +228,17 @@ impl AppState {
     /// Notes that the checks at start are running (before the window asks).
     pub fn startup_checking(&self) {
         self.startup_slot().checking = true;
+    }
+
+    /// Notes that the window has shown a list (the dashboard, the register): the checks at
+    /// start may run now.
+    pub fn list_shown(&self) {
+        self.first_list.notify_one();
+    }
+
+    /// Waits until the window has shown its first list, or `at_most`.
+    pub async fn first_list_shown(&self, at_most: Duration) {
+        let _ = tokio::time::timeout(at_most, self.first_list.notified()).await;
     }
 
     /// Keeps what the checks at start found (the recovery or unavailability, if any, stays).

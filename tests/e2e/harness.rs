@@ -70,32 +70,67 @@ impl Driver {
     }
 }
 
-/// Stops, with SIGTERM, every app process whose environment holds `marker` (its
-/// `WENZHENG_DB`, or another entry of its own). Closing the WebDriver session only asks the
-/// window to close, which hides it to the tray; an app left running would hold its
-/// database and live on after the test.
-fn stop_apps_marked(marker: &str) {
-    let Ok(procs) = std::fs::read_dir("/proc") else {
-        return;
-    };
-    for p in procs.flatten() {
-        let Ok(pid) = p.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(env) = std::fs::read(p.path().join("environ")) else {
-            continue;
-        };
-        if env.split(|b| *b == 0).any(|v| v == marker.as_bytes()) {
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(pid.to_string())
-                .status();
-        }
+/// Stops, with SIGTERM, the app processes `apps` and any other process whose environment
+/// holds `marker` (its `WENZHENG_DB`, or another entry of its own), and waits until they
+/// are gone (SIGKILL after 30 s).
+/// Closing the WebDriver session only asks the window to close, which hides it to the
+/// tray; an app left running would hold its database and live on after the test.
+/// Waiting matters for the next start on the same file: while the stopped instance still
+/// exists it owns the single-instance D-Bus name, and the new one hands its start over to
+/// it and exits (no window comes up). `apps` are found before the driver is stopped: a
+/// process already exiting no longer shows its environment.
+fn stop_apps_marked(marker: &str, mut apps: Vec<u32>) {
+    apps.extend(apps_marked(marker));
+    apps.sort_unstable();
+    apps.dedup();
+    for pid in &apps {
+        signal(*pid, "-TERM");
     }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while apps.iter().any(|pid| alive(*pid)) {
+        if Instant::now() > deadline {
+            for pid in apps.iter().filter(|pid| alive(**pid)) {
+                signal(*pid, "-KILL");
+            }
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The processes whose environment holds `marker` (`NAME=value`).
+fn apps_marked(marker: &str) -> Vec<u32> {
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    procs
+        .flatten()
+        .filter_map(|p| {
+            let pid = p.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let env = std::fs::read(p.path().join("environ")).ok()?;
+            env.split(|b| *b == 0)
+                .any(|v| v == marker.as_bytes())
+                .then_some(pid)
+        })
+        .collect()
+}
+
+fn signal(pid: u32, sig: &str) {
+    let _ = Command::new("kill").arg(sig).arg(pid.to_string()).status();
+}
+
+/// Whether `pid` still runs (a zombie, already dead and waiting for its parent, does not).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let apps = apps_marked(&self.marker);
         let _ = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
@@ -107,7 +142,7 @@ impl Drop for Driver {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        stop_apps_marked(&self.marker);
+        stop_apps_marked(&self.marker, apps);
         if std::thread::panicking() {
             if let Ok(text) = std::fs::read_to_string(&self.log) {
                 eprintln!("--- tauri-driver log ---\n{text}--- end of log ---");

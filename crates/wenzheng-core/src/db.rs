@@ -148,12 +148,39 @@ pub enum Backend {
     Postgres,
 }
 
-/// Bytes of the database file each connection maps into memory (`PRAGMA mmap_size`).
-/// Address space, not memory: pages are read from the OS page cache only when touched.
-const MMAP_SIZE: i64 = 1 << 30;
+/// How a process reads a SQLite file: what it trades between speed and resident memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Footprint {
+    /// Each connection maps up to 1 GiB of the file (`PRAGMA mmap_size`) and keeps a
+    /// 16 MiB page cache: scans read the OS page cache without a copy. Every page touched
+    /// stays mapped in the process (counted in its RSS) until the connection closes — for
+    /// the CLI and the benchmark, which run one command and exit.
+    #[default]
+    Mapped,
+    /// No memory map and a 2 MiB page cache per connection (SQLite's default): pages are
+    /// copied from the OS page cache into SQLite's cache, which is bounded. For the desktop app, which runs
+    /// all day: a scan of many cases (the deadline watch's) must not leave hundreds of MB
+    /// of the file resident in it.
+    Small,
+}
 
-/// Each connection's page cache (`PRAGMA cache_size`, negative = KiB): 16 MiB.
-const CACHE_SIZE: i64 = -16 * 1024;
+impl Footprint {
+    /// `PRAGMA mmap_size` (bytes).
+    fn mmap_size(self) -> i64 {
+        match self {
+            Footprint::Mapped => 1 << 30,
+            Footprint::Small => 0,
+        }
+    }
+
+    /// `PRAGMA cache_size` (negative = KiB).
+    fn cache_size(self) -> i64 {
+        match self {
+            Footprint::Mapped => -16 * 1024,
+            Footprint::Small => -2 * 1024,
+        }
+    }
+}
 
 /// The PostgreSQL advisory lock key that write transactions take (any fixed number; the
 /// ASCII of "WZ" with a version).
@@ -188,6 +215,11 @@ impl Db {
     /// existing database has migrations pending, a copy of it is written first (see
     /// [`upgrade_backup_path`]); if that copy cannot be written, nothing is migrated.
     pub async fn open(path: &Path) -> Result<Self> {
+        Db::open_with(path, Footprint::default()).await
+    }
+
+    /// [`Db::open`], reading the file with the given memory [`Footprint`].
+    pub async fn open_with(path: &Path, footprint: Footprint) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(dir).await?;
         }
@@ -221,8 +253,10 @@ impl Db {
         }
         pragmas.push_str(&format!(
             "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL; PRAGMA mmap_size = {MMAP_SIZE};
-             PRAGMA cache_size = {CACHE_SIZE}; PRAGMA temp_store = memory;"
+             PRAGMA synchronous = NORMAL; PRAGMA mmap_size = {};
+             PRAGMA cache_size = {}; PRAGMA temp_store = memory;",
+            footprint.mmap_size(),
+            footprint.cache_size()
         ));
         // One native connection first: a damaged file, a file that is not a database or a
         // wrong key is told at once, rather than as a pool that never gets a connection.
@@ -265,8 +299,13 @@ impl Db {
     /// Opens the database at `location`: a SQLite file ([`Db::open`]) or a PostgreSQL
     /// server, whose schema is migrated with `migrations/postgres/`.
     pub async fn connect(location: &Location) -> Result<Self> {
+        Db::connect_with(location, Footprint::default()).await
+    }
+
+    /// [`Db::connect`]; a SQLite file is read with the given memory [`Footprint`].
+    pub async fn connect_with(location: &Location, footprint: Footprint) -> Result<Self> {
         let url = match location {
-            Location::File(path) => return Db::open(path).await,
+            Location::File(path) => return Db::open_with(path, footprint).await,
             Location::Server(url) => url,
         };
         sqlx::any::install_default_drivers();

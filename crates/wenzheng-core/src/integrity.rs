@@ -32,21 +32,26 @@ impl EventFields {
     /// The hash of this event chained to `prev_hash`, as lowercase hex.
     pub fn hash(&self, prev_hash: &str) -> String {
         // A JSON array is an unambiguous encoding of the fields (strings are escaped,
-        // nulls are distinct from empty strings).
-        let canonical = serde_json::json!([
-            prev_hash,
-            self.id,
-            self.case_id,
-            self.actor_id,
-            self.at,
-            self.kind,
-            self.summary,
-            self.before,
-            self.after
-        ])
-        .to_string();
-        let digest = Sha256::digest(canonical.as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        // nulls are distinct from empty strings). It is written straight into the hasher:
+        // a tuple serializes as the same compact array as `json!([...]).to_string()`,
+        // without building a `Value` per event (the check at start hashes every event).
+        let mut hasher = Sha256::new();
+        serde_json::to_writer(
+            &mut hasher,
+            &(
+                prev_hash,
+                self.id,
+                self.case_id,
+                self.actor_id,
+                &self.at,
+                &self.kind,
+                &self.summary,
+                &self.before,
+                &self.after,
+            ),
+        )
+        .expect("writing JSON into a hasher cannot fail");
+        format!("{:x}", hasher.finalize())
     }
 }
 
@@ -192,6 +197,30 @@ mod tests {
             check_chain(&c),
             ["第 3 条事件（编号 3）与前一条事件接不上：其前的事件被删除、插入或修改"]
         );
+    }
+
+    #[test]
+    fn the_hash_is_the_sha256_of_the_json_array_of_the_fields() {
+        let mut e = chain(2).remove(1).fields;
+        e.summary = "引号\"、反斜杠\\、换行\n与 </script>".into();
+        e.before = Some(r#"{"status":"assigned"}"#.into());
+        let canonical = serde_json::json!([
+            GENESIS_HASH,
+            e.id,
+            e.case_id,
+            e.actor_id,
+            e.at,
+            e.kind,
+            e.summary,
+            e.before,
+            e.after
+        ])
+        .to_string();
+        let expected: String = Sha256::digest(canonical.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(e.hash(GENESIS_HASH), expected);
     }
 
     #[test]

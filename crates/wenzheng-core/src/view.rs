@@ -413,7 +413,8 @@ pub struct UserView {
 pub struct VerifyView {
     /// Nothing wrong.
     pub ok: bool,
-    /// SQLite's `integrity_check` said ok.
+    /// SQLite's page check said ok (`integrity_check`; `quick_check` in the desktop's check
+    /// at start, [`crate::Service::verify_at_start`]).
     pub integrity_ok: bool,
     /// Events in the log.
     pub events_checked: usize,

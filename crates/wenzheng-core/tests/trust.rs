@@ -246,6 +246,8 @@ async fn verify_finds_an_edited_a_deleted_and_an_inserted_event() {
     let r = svc.verify().await.unwrap();
     assert!(!r.ok);
     assert_eq!(r.problems, ["第 4 条事件（编号 4）的内容被修改"]);
+    // The desktop's check at start reads the whole chain too.
+    assert_eq!(svc.verify_at_start().await.unwrap(), r);
     sqlx::query(
         "UPDATE events SET summary = (SELECT summary FROM events WHERE id = 3) WHERE id = 4",
     )
@@ -264,6 +266,7 @@ async fn verify_finds_an_edited_a_deleted_and_an_inserted_event() {
         "{:?}",
         r.problems
     );
+    assert_eq!(svc.verify_at_start().await.unwrap(), r);
     sqlx::query(
         "INSERT INTO events (id, case_id, actor_id, at, kind, summary, prev_hash, hash)
                  VALUES (6, 1, 1, '2026-11-27T09:00:00+08:00', 'close', '伪造', 'x', 'y')",
@@ -279,6 +282,53 @@ async fn verify_finds_an_edited_a_deleted_and_an_inserted_event() {
         "{:?}",
         r.problems
     );
+    assert_eq!(svc.verify_at_start().await.unwrap(), r);
+}
+
+#[tokio::test]
+async fn the_check_at_start_finds_a_damaged_page() {
+    if sqlite_only("the_check_at_start_finds_a_damaged_page", "SQLite 文件的页") {
+        return;
+    }
+    let (dir, svc) = office().await;
+    assert!(svc.verify_at_start().await.unwrap().ok);
+    // The page of the users' login index, found through SQLite's page statistics.
+    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(svc.db().pool())
+        .await
+        .unwrap();
+    let page: i64 = sqlx::query_scalar(
+        "SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_users_1' ORDER BY pageno LIMIT 1",
+    )
+    .fetch_one(svc.db().pool())
+    .await
+    .unwrap();
+    svc.shutdown().await;
+    // A disk fault: the page's cell area overwritten, its header left as it was (the file
+    // still opens; only reading that index fails).
+    let path = dir.path().join("test.db");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let (page, size) = (page as usize, size as usize);
+    for b in &mut bytes[(page - 1) * size + 100..page * size] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let svc = Service::open(&path).await.unwrap();
+    let quick = svc.verify_at_start().await.unwrap();
+    assert!(!quick.ok && !quick.integrity_ok, "{quick:?}");
+    assert!(
+        quick
+            .problems
+            .iter()
+            .all(|p| p.starts_with("数据库文件损坏：")),
+        "{quick:?}"
+    );
+    // The full check compares the table with the damaged index and stops there with
+    // SQLite's error instead of a report: refused either way.
+    match svc.verify().await {
+        Ok(full) => assert!(!full.ok && !full.integrity_ok, "{full:?}"),
+        Err(e) => assert!(matches!(e, Error::Corrupt(_)), "{e:?}"),
+    }
 }
 
 #[tokio::test]

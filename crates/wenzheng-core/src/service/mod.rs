@@ -108,6 +108,18 @@ impl Service {
         })
     }
 
+    /// [`Service::connect`]; a SQLite file is read with the given memory footprint (the
+    /// desktop app keeps a small one, docs/performance.md).
+    pub async fn connect_with(
+        location: &crate::db::Location,
+        footprint: crate::db::Footprint,
+    ) -> Result<Self> {
+        Ok(Service {
+            db: Db::connect_with(location, footprint).await?,
+            calendar_cache: Default::default(),
+        })
+    }
+
     /// The underlying database.
     pub fn db(&self) -> &Db {
         &self.db
