@@ -293,7 +293,7 @@ fn due_twin(
     ];
     if thresholds.urge_limit > 0 {
         candidates_sql.push_str(&format!(
-            " UNION SELECT c.id FROM cases c WHERE {OPEN} AND c.urge_count >= $5
+            " UNION SELECT c.id FROM cases c WHERE {OPEN} AND likelihood(c.urge_count >= $5, 0.001)
                  AND NOT EXISTS (SELECT 1 FROM notifications_sent n
                        WHERE n.key = 'urge_limit:' || CAST(c.id AS TEXT))"
         ));

@@ -39,6 +39,17 @@ pub(crate) fn bytewise(backend: Backend, expr: &str) -> String {
     }
 }
 
+/// What goes around a condition to mark it as rarely true for SQLite's planner
+/// (`likelihood(…, 0.001)`), which otherwise takes its selectivity from ANALYZE's average
+/// rows per value of an index and may prefer a wider index; PostgreSQL's histograms need
+/// no hint. Returned as (before, after), so that the condition can hold bound parameters.
+pub(crate) fn rarely(backend: Backend) -> (&'static str, &'static str) {
+    match backend {
+        Backend::Sqlite => ("likelihood(", ", 0.001)"),
+        Backend::Postgres => ("", ""),
+    }
+}
+
 /// The member `key` of the JSON object stored as text in `column`, as text; NULL when it is
 /// missing or JSON `null` (SQLite's `json_extract`; PostgreSQL's `->>` on a cast to json).
 pub(crate) fn json_text(backend: Backend, column: &str, key: &str) -> String {

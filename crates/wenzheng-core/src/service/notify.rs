@@ -157,6 +157,7 @@ async fn due_counts(conn: &mut AnyConnection, now: DateTime<FixedOffset>) -> Res
 /// its `urge_limit` notice was not raised: that key never changes.
 async fn candidates(
     conn: &mut AnyConnection,
+    backend: Backend,
     calendar: &WorkCalendar,
     thresholds: &Thresholds,
     now: DateTime<FixedOffset>,
@@ -182,10 +183,15 @@ async fn candidates(
         .push(" AND c.ack_due <= ")
         .push_bind(format_instant(&until));
     if thresholds.urge_limit > 0 {
+        // Most open cases are urged less often than the limit, but ANALYZE knows only the
+        // average rows per count: without the hint SQLite reads every open case through
+        // the status index (83 ms at 1,000,000 cases; 2 ms through `cases_open_urged`).
+        let (hint, end) = dialect::rarely(backend);
         q.push(format!(
-            " UNION SELECT c.id FROM cases c WHERE {open} AND c.urge_count >= "
+            " UNION SELECT c.id FROM cases c WHERE {open} AND {hint}c.urge_count >= "
         ))
         .push_bind(i64::from(thresholds.urge_limit))
+        .push(end)
         .push(
             " AND NOT EXISTS (SELECT 1 FROM notifications_sent n
                        WHERE n.key = 'urge_limit:' || CAST(c.id AS TEXT))",
@@ -360,7 +366,7 @@ impl Service {
         let thresholds = read_thresholds(&mut tx).await?;
         let now = ctx.now;
         let counts = due_counts(&mut tx, now).await?;
-        let cases = candidates(&mut tx, &calendar, &thresholds, now).await?;
+        let cases = candidates(&mut tx, backend, &calendar, &thresholds, now).await?;
         let instructions = new_instructions(&mut tx, now).await?;
         let mut notices = due::case_notices(&cases, &instructions, &calendar, &thresholds, now);
         let summary_key = due::summary_key(&counts, &calendar, now);
