@@ -367,7 +367,7 @@ fn due_twin(
     if summary.is_some() && !summary_sent {
         twin.push((
             format!(
-                "SELECT c.number FROM cases c WHERE {OPEN} AND (c.reply_due < $1
+                "SELECT c.number FROM cases c INDEXED BY cases_open_number WHERE {OPEN} AND (c.reply_due < $1
                      OR (c.status = 'pending' AND c.ack_due < $2))
                  ORDER BY c.number LIMIT {}",
                 due::SUMMARY_NUMBERS

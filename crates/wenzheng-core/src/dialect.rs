@@ -39,6 +39,16 @@ pub(crate) fn bytewise(backend: Backend, expr: &str) -> String {
     }
 }
 
+/// A table's alias followed by SQLite's `INDEXED BY index`: the planner's estimates cannot
+/// see that walking `index` in order stops after a few rows (ORDER BY … LIMIT). PostgreSQL
+/// chooses by its own statistics: the alias alone.
+pub(crate) fn indexed_by(backend: Backend, alias: &str, index: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("{alias} INDEXED BY {index}"),
+        Backend::Postgres => alias.to_string(),
+    }
+}
+
 /// What goes around a condition to mark it as rarely true for SQLite's planner
 /// (`likelihood(…, 0.001)`), which otherwise takes its selectivity from ANALYZE's average
 /// rows per value of an index and may prefer a wider index; PostgreSQL's histograms need

@@ -288,10 +288,14 @@ async fn first_overdue(
     backend: Backend,
     now: DateTime<FixedOffset>,
 ) -> Result<Vec<String>> {
+    // Most open cases of a large office are overdue, so walking the open cases in number
+    // order stops after a few; SQLite's planner, which cannot see that, sorted all 15,000
+    // overdue cases of the 1,000,000-case file instead (31 ms against 0.01 ms).
     let numbers = sqlx::query_scalar(&format!(
-        "SELECT c.number FROM cases c WHERE {} AND (c.reply_due < $1
+        "SELECT c.number FROM cases {} WHERE {} AND (c.reply_due < $1
              OR (c.status = 'pending' AND c.ack_due < $2))
          ORDER BY {} LIMIT {}",
+        dialect::indexed_by(backend, "c", "cases_open_number"),
         open_cases(),
         dialect::bytewise(backend, "c.number"),
         due::SUMMARY_NUMBERS
