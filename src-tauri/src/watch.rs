@@ -2,7 +2,9 @@
 //! desktop notifications — at start, every few minutes, and soon after any change to the
 //! database (made here or by the `wenzheng` CLI) — and shows the counts on the tray.
 //! Every reminder goes into the in-app bell too; clicking a notification brings the
-//! window forward and opens its case.
+//! window forward and opens its case. Once a day, after the checks at start, it also
+//! prepares last month's report (computed once and kept), so that the monthly report is
+//! there at once when the office asks for it.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -42,6 +44,7 @@ pub fn spawn(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         let mut last: Option<(Instant, i64)> = None;
+        let mut prepared_on = None;
         loop {
             let mark = match state.service.change_mark().await {
                 Ok(m) => m,
@@ -71,6 +74,15 @@ pub fn spawn(app: AppHandle) {
                     Err(e) => tracing::warn!("到期提醒：{e}"),
                 }
                 last = Some((Instant::now(), mark));
+            }
+            let today = crate::clock::now().date_naive();
+            if prepared_on != Some(today) && !state.startup().checking && !state.on_scratch_db() {
+                prepared_on = Some(today);
+                match state.service.prepare_last_month(&state.system_ctx()).await {
+                    Ok(Some(month)) => tracing::info!("已预先生成 {month} 的月报"),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!("预先生成上月月报失败：{e}"),
+                }
             }
             tokio::time::sleep(LOOK_EVERY).await;
         }

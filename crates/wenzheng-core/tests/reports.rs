@@ -448,6 +448,45 @@ async fn a_kept_past_month_equals_a_fresh_one_until_the_calendar_or_its_events_c
     assert_eq!(with_late_entry.received.total, 5);
 }
 
+/// The watch prepares last month's report once it is over: computed and kept the first
+/// time, then left alone while the kept copy is valid; what it kept is what a request
+/// computes; a calendar edit has it prepared again.
+#[tokio::test]
+async fn last_months_report_is_prepared_once_and_kept() {
+    let (_dir, svc) = fresh().await;
+    february(&svc).await;
+    let ctx = ctx_at(&svc, "2026-03-02 08:00").await;
+    assert_eq!(
+        svc.prepare_last_month(&ctx).await.unwrap().as_deref(),
+        Some("2026-02")
+    );
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report_cache")
+        .fetch_one(svc.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(kept, 1);
+    assert_eq!(svc.prepare_last_month(&ctx).await.unwrap(), None);
+    let prepared = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    check_february(&prepared);
+    sqlx::query("DELETE FROM report_cache")
+        .execute(svc.db().pool())
+        .await
+        .unwrap();
+    let computed = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(
+        serde_json::to_string(&prepared).unwrap(),
+        serde_json::to_string(&computed).unwrap()
+    );
+    svc.set_calendar_day(&ctx, "2026-02-27", DayMode::Holiday, Some("测试"))
+        .await
+        .unwrap();
+    assert_eq!(
+        svc.prepare_last_month(&ctx).await.unwrap().as_deref(),
+        Some("2026-02"),
+        "a calendar edit has it computed again"
+    );
+}
+
 /// An import registers its rows together (a few multi-row statements); the cases and
 /// their events are exactly those of registering the same messages one by one, except
 /// for the event's summary naming the file — and the chain stays valid.

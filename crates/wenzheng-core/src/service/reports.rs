@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset, Timelike};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use serde_json::json;
 use sqlx::AnyConnection;
 
@@ -373,6 +373,38 @@ impl Service {
     pub async fn monthly_report(&self, ctx: &Ctx, month: &str) -> Result<Report> {
         auth::require(ctx.actor.role, Permission::ViewAll)?;
         self.report(ctx, Period::month(month)?).await
+    }
+
+    /// Computes and keeps the report of the month before `ctx.now` unless it is kept
+    /// already, so that the office's monthly report is read back at once when somebody
+    /// asks for it (the desktop's watch calls this once a day, in the background).
+    /// Returns the month computed, or `None` when the kept report was still valid.
+    pub async fn prepare_last_month(&self, ctx: &Ctx) -> Result<Option<String>> {
+        auth::require(ctx.actor.role, Permission::ViewAll)?;
+        let first = ctx
+            .now
+            .date_naive()
+            .with_day(1)
+            .unwrap_or(ctx.now.date_naive());
+        let month = first
+            .pred_opt()
+            .unwrap_or(first)
+            .format("%Y-%m")
+            .to_string();
+        let period = Period::month(&month)?;
+        let kept = {
+            let mut conn = self.db.pool().acquire().await?;
+            let rule = load_rule(&mut conn).await?;
+            match report_cache::Key::of(&mut conn, period, ctx.now, &rule).await? {
+                Some(key) => report_cache::lookup(&mut conn, &key).await?.is_some(),
+                None => true,
+            }
+        };
+        if kept {
+            return Ok(None);
+        }
+        self.report(ctx, period).await?;
+        Ok(Some(month))
     }
 
     /// The assessment rule in force (the default until an administrator sets one).
