@@ -35,9 +35,9 @@ fn allowed(state: &AppState) -> CmdResult<()> {
 }
 
 fn status(state: &AppState) -> DatabaseStatus {
-    let (next, _) = db_choice::chosen();
+    let (next, source) = db_choice::chosen();
     DatabaseStatus {
-        setting: db_choice::setting(),
+        setting: db_choice::setting_of(&next, source),
         in_use: state.location.display(),
         restart_needed: next != state.location || state.is_unavailable(),
     }
@@ -76,6 +76,7 @@ pub async fn database_save(
         db_choice::check(&location).await?;
         db_choice::save(&location)?;
     }
-    tracing::info!("本机数据库设置改为 {}", db_choice::setting().location);
-    Ok(status(&state))
+    let saved = status(&state);
+    tracing::info!("本机数据库设置改为 {}", saved.setting.location);
+    Ok(saved)
 }

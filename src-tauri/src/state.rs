@@ -122,7 +122,7 @@ pub struct AppState {
     restored: AtomicBool,
     /// In recovery mode, or when the database could not be reached, the scratch folder of
     /// the empty database the window runs on.
-    _scratch: Option<tempfile::TempDir>,
+    scratch_dir: Option<tempfile::TempDir>,
     /// The built-in administrator, on whose behalf the app's own tasks act.
     system: Actor,
     /// The signed-in user, if any.
@@ -150,7 +150,7 @@ impl AppState {
             service,
             location: location.clone(),
             restored: AtomicBool::new(false),
-            _scratch: None,
+            scratch_dir: None,
             system,
             session: Mutex::new(None),
             startup: Mutex::new(Startup::default()),
@@ -186,7 +186,7 @@ impl AppState {
         let mut state =
             AppState::connect(&Location::File(scratch.path().join("scratch.db"))).await?;
         state.location = location;
-        state._scratch = Some(scratch);
+        state.scratch_dir = Some(scratch);
         mode(&mut state.startup_slot());
         Ok(state)
     }
@@ -217,7 +217,7 @@ impl AppState {
     /// Whether the window runs on a scratch database (recovery mode, or the database could
     /// not be reached): nothing to check, back up or sign in to.
     pub fn on_scratch_db(&self) -> bool {
-        self._scratch.is_some()
+        self.scratch_dir.is_some()
     }
 
     /// What the checks at start found so far.

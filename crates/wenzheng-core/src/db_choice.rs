@@ -331,7 +331,12 @@ pub struct Setting {
 /// The setting of this PC: what the next start opens and where that was chosen.
 pub fn setting() -> Setting {
     let (location, source) = chosen();
-    let (kind, file, server, has_password) = match &location {
+    setting_of(&location, source)
+}
+
+/// The setting that `location`, chosen from `source`, shows.
+pub fn setting_of(location: &Location, source: Source) -> Setting {
+    let (kind, file, server, has_password) = match location {
         Location::File(path) => ("file", Some(path.display().to_string()), None, false),
         Location::Server(url) => (
             "server",
