@@ -60,15 +60,6 @@ pub(crate) fn rarely(backend: Backend) -> (&'static str, &'static str) {
     }
 }
 
-/// The member `key` of the JSON object stored as text in `column`, as text; NULL when it is
-/// missing or JSON `null` (SQLite's `json_extract`; PostgreSQL's `->>` on a cast to json).
-pub(crate) fn json_text(backend: Backend, column: &str, key: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("json_extract({column}, '$.{key}')"),
-        Backend::Postgres => format!("(CAST({column} AS json) ->> '{key}')"),
-    }
-}
-
 /// Switches off the row triggers `triggers` (table, trigger) until the statements returned
 /// are run, in the same transaction (a bulk load writes what they would have written itself).
 /// SQLite cannot disable a trigger: it is dropped and its stored definition returned to
@@ -158,21 +149,21 @@ pub(crate) fn json_item(backend: Backend, value: &str, index: usize) -> String {
 }
 
 /// An aggregate: the rows' `items` (SQL expressions), each row a JSON array, all rows one
-/// JSON array as text, in the order `order`; `[]` for no row. Reading many rows as one
-/// value spares the per-row, per-value cost of the `Any` driver (service/reports.rs).
-pub(crate) fn json_rows_agg(backend: Backend, items: &str, order: &str) -> String {
+/// JSON array as text, in no particular order (the reader sorts them: sorting in SQL costs
+/// SQLite a temporary b-tree per aggregate, per group in a grouped one); `[]` for no row.
+/// Reading many rows as one value spares the per-row, per-value cost of the `Any` driver
+/// (service/reports.rs, docs/performance.md).
+pub(crate) fn json_rows_any(backend: Backend, items: &str) -> String {
     match backend {
-        Backend::Sqlite => {
-            format!("COALESCE(json_group_array(json_array({items}) ORDER BY {order}), '[]')")
+        Backend::Sqlite => format!("COALESCE(json_group_array(json_array({items})), '[]')"),
+        Backend::Postgres => {
+            format!("COALESCE(CAST(json_agg(json_build_array({items})) AS TEXT), '[]')")
         }
-        Backend::Postgres => format!(
-            "COALESCE(CAST(json_agg(json_build_array({items}) ORDER BY {order}) AS TEXT), '[]')"
-        ),
     }
 }
 
 /// An aggregate: the rows' `value`, all rows one JSON array as text, in the order
-/// `order`; `[]` for no row (see [`json_rows_agg`]).
+/// `order`; `[]` for no row (see [`json_rows_any`]).
 pub(crate) fn json_values_agg(backend: Backend, value: &str, order: &str) -> String {
     match backend {
         Backend::Sqlite => format!("COALESCE(json_group_array({value} ORDER BY {order}), '[]')"),

@@ -675,6 +675,73 @@ async fn the_windowed_replay_counts_like_the_whole_log() {
     }
 }
 
+/// `case_states` (the report's input, kept by a trigger on the event log) holds what each
+/// case event sets, in the demo data written in bulk and in steps taken one by one; an
+/// event whose `after` is not JSON is still appended and sets nothing.
+#[tokio::test]
+async fn case_states_hold_what_each_case_event_sets() {
+    let (_dir, svc) = fresh().await;
+    let ctx = ctx_at(&svc, "2026-11-20 10:00").await;
+    svc.seed_demo(&ctx, 300, 3).await.unwrap();
+    let id = case(&svc, "2026-11-21 09:00", "排水沟堵塞", |_| {}).await;
+    svc.acknowledge(&ctx_at(&svc, "2026-11-21 10:00").await, &id, None)
+        .await
+        .unwrap();
+    let pool = svc.db().pool();
+    type Row = (i64, i64, String, String, Option<String>, Option<String>);
+    let kept: Vec<Row> = sqlx::query_as(
+        "SELECT case_id, event_id, at, kind, status, reply_due FROM case_states
+         ORDER BY case_id, event_id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let events: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT case_id, id, at, kind, after FROM events WHERE case_id IS NOT NULL
+         ORDER BY case_id, id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let expected: Vec<Row> = events
+        .into_iter()
+        .filter_map(|(case_id, id, at, kind, after)| {
+            let after: serde_json::Value = after
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok())
+                .unwrap_or_default();
+            let member = |k: &str| after.get(k).and_then(|v| v.as_str()).map(String::from);
+            let (status, due) = (member("status"), member("reply_due"));
+            let listed = ["register", "acknowledge", "reply_final"].contains(&kind.as_str());
+            (status.is_some() || due.is_some() || listed)
+                .then_some((case_id, id, at, kind, status, due))
+        })
+        .collect();
+    assert!(expected.len() > 1000, "{}", expected.len());
+    assert_eq!(kept, expected);
+    assert!(kept.iter().any(|r| r.3 == "acknowledge"
+        && r.4.as_deref() == Some("acknowledged")
+        && r.0 == kept.last().unwrap().0));
+
+    // Not JSON: appended (the chain is not the point here), nothing set.
+    let case_id = kept.last().unwrap().0;
+    sqlx::query(
+        "INSERT INTO events (id, case_id, actor_id, at, kind, summary, before, after, prev_hash,
+                             hash)
+         SELECT MAX(id) + 1, $1, 1, '2026-11-21T11:00:00+08:00', 'note', '备注', NULL,
+                '不是 JSON', 'x', 'y' FROM events",
+    )
+    .bind(case_id)
+    .execute(pool)
+    .await
+    .unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_states")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(n as usize, kept.len());
+}
+
 /// A report asked for in the same second as the last registration still counts it:
 /// instants are stored to the second, `now` is not.
 #[tokio::test]

@@ -541,6 +541,22 @@ struct Replied {
     days: u32,
 }
 
+/// What one unit is counted for in a period (see [`compute`]): a unit with nothing is left
+/// out of the per-unit table.
+#[derive(Default)]
+struct UnitTally<'a> {
+    /// Cases assigned to it in the period (with repeats until sorted).
+    assigned: Vec<i64>,
+    /// Final replies given while it was assigned.
+    replied: Vec<&'a Replied>,
+    /// Due cases assigned to it at the end: (case, closed, answered).
+    due: Vec<(i64, bool, bool)>,
+    /// Overdue cases assigned to it at the end.
+    overdue: i64,
+    urgings: Urgings,
+    satisfaction: Vec<Satisfaction>,
+}
+
 /// The global figures of a period and the raw lists the per-unit figures need.
 struct Core {
     report: Report,
@@ -830,71 +846,72 @@ pub(crate) fn compute(
         overdue_ids,
     } = core(snap, period, now, true);
     let last = cutoff - Duration::seconds(1);
-    let active = |case_id: i64, unit_id: i64, t: DateTime<FixedOffset>| {
-        snap.assignments_of(case_id)
+    // Each counted item goes to the units assigned to its case at its moment: the case's
+    // few assignments are looked at once per item, not once per unit.
+    let mut acc: BTreeMap<i64, UnitTally> = BTreeMap::new();
+    let units_at = |case_id: i64, t: DateTime<FixedOffset>| -> Vec<i64> {
+        let mut ids: Vec<i64> = snap
+            .assignments_of(case_id)
             .iter()
-            .any(|a| a.unit_id == unit_id && a.active_at(t))
+            .filter(|a| a.active_at(t))
+            .map(|a| a.unit_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     };
+    for a in snap.assignments.iter().filter(|a| in_period(a.assigned)) {
+        acc.entry(a.unit_id).or_default().assigned.push(a.case_id);
+    }
+    for r in &replied {
+        for unit in units_at(r.case_id, r.at) {
+            acc.entry(unit).or_default().replied.push(r);
+        }
+    }
+    for d in &due {
+        for unit in units_at(d.0, last) {
+            acc.entry(unit).or_default().due.push(*d);
+        }
+    }
+    for id in &overdue_ids {
+        for unit in units_at(*id, last) {
+            acc.entry(unit).or_default().overdue += 1;
+        }
+    }
+    for u in snap.urgings.iter().filter(|u| in_period(u.3)) {
+        add_urging(&mut acc.entry(u.1).or_default().urgings, u.2);
+    }
+    for f in snap.followups.iter().filter(|f| in_period(f.2)) {
+        for unit in units_at(f.0, f.2) {
+            acc.entry(unit).or_default().satisfaction.push(f.1);
+        }
+    }
     for (unit_id, name) in &snap.units {
-        let mut assigned: Vec<i64> = snap
-            .assignments
-            .iter()
-            .filter(|a| a.unit_id == *unit_id && in_period(a.assigned))
-            .map(|a| a.case_id)
-            .collect();
-        assigned.sort_unstable();
-        assigned.dedup();
-        let mine: Vec<&Replied> = replied
-            .iter()
-            .filter(|r| active(r.case_id, *unit_id, r.at))
-            .collect();
-        let on_time = mine.iter().filter(|r| r.on_time).count() as i64;
-        let days: Vec<u32> = mine.iter().map(|r| r.days).collect();
-        let my_due: Vec<&(i64, bool, bool)> =
-            due.iter().filter(|d| active(d.0, *unit_id, last)).collect();
-        let closed = my_due.iter().filter(|d| d.1).count() as i64;
-        let answered = my_due.iter().filter(|d| d.2).count() as i64;
-        let overdue = overdue_ids
-            .iter()
-            .filter(|id| active(**id, *unit_id, last))
-            .count() as i64;
-        let mut urgings = Urgings::default();
-        for u in snap
-            .urgings
-            .iter()
-            .filter(|u| u.1 == *unit_id && in_period(u.3))
-        {
-            add_urging(&mut urgings, u.2);
-        }
-        let sat = satisfaction(
-            snap.followups
-                .iter()
-                .filter(|f| in_period(f.2) && active(f.0, *unit_id, f.2))
-                .map(|f| f.1),
-        );
-        let touched = !assigned.is_empty()
-            || !mine.is_empty()
-            || !my_due.is_empty()
-            || overdue > 0
-            || urgings.total > 0
-            || sat.total > 0;
-        if !touched {
+        let Some(t) = acc.get_mut(unit_id) else {
             continue;
-        }
+        };
+        t.assigned.sort_unstable();
+        t.assigned.dedup();
+        let on_time = t.replied.iter().filter(|r| r.on_time).count() as i64;
+        let days: Vec<u32> = t.replied.iter().map(|r| r.days).collect();
+        let closed = t.due.iter().filter(|d| d.1).count() as i64;
+        let answered = t.due.iter().filter(|d| d.2).count() as i64;
+        let sat = satisfaction(t.satisfaction.iter().copied());
+        let (replied, due) = (t.replied.len() as i64, t.due.len() as i64);
         report.units.push(UnitFigures {
             unit_id: *unit_id,
             unit: name.clone(),
-            assigned: assigned.len() as i64,
-            replied: mine.len() as i64,
+            assigned: t.assigned.len() as i64,
+            replied,
             replied_on_time: on_time,
-            on_time_rate: ratio(on_time, mine.len() as i64),
-            due: my_due.len() as i64,
+            on_time_rate: ratio(on_time, replied),
+            due,
             closed,
-            close_rate: ratio(closed, my_due.len() as i64),
+            close_rate: ratio(closed, due),
             answered,
-            reply_rate: ratio(answered, my_due.len() as i64),
-            overdue,
-            urgings,
+            reply_rate: ratio(answered, due),
+            overdue: t.overdue,
+            urgings: t.urgings.clone(),
             avg_reply_working_days: mean(&days),
             satisfaction: sat,
         });

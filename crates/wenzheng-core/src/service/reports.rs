@@ -59,7 +59,7 @@ fn relevant_cases_sql() -> String {
     )
 }
 
-/// The rows of `sql` (one JSON array of arrays, see [`dialect::json_rows_agg`]) with the
+/// The rows of `sql` (one JSON array of arrays, see [`dialect::json_rows_any`]) with the
 /// relevant ids bound as `$1` and `second`, if any, as `$2`.
 async fn read_rows<T: serde::de::DeserializeOwned>(
     conn: &mut AnyConnection,
@@ -120,21 +120,25 @@ async fn snapshot(
         String,
         String,
     );
-    let rows: Vec<CaseTuple> = read_rows(
+    // Every read below comes in no particular order and is sorted here (see
+    // [`dialect::json_rows_any`]); each reads one narrow covering index or table (migration
+    // 0022), named for SQLite's planner, which has no statistics for them.
+    let mut rows: Vec<CaseTuple> = read_rows(
         conn,
         &format!(
-            "SELECT {} FROM cases WHERE id IN ({relevant})",
-            dialect::json_rows_agg(
+            "SELECT {} FROM {} WHERE id IN ({relevant})",
+            dialect::json_rows_any(
                 backend,
                 "id, number, title, source, category, important, sensitive, complexity,
-                 received_at, ack_due",
-                "id"
-            )
+                 received_at, ack_due"
+            ),
+            dialect::indexed_by(backend, "cases", "cases_report")
         ),
         &ids,
         None,
     )
     .await?;
+    rows.sort_unstable_by_key(|r| r.0);
     let mut cases = Vec::with_capacity(rows.len());
     let mut index = std::collections::HashMap::new();
     for (id, number, title, source, category, important, sensitive, complexity, rec, ack) in rows {
@@ -154,27 +158,21 @@ async fn snapshot(
             events: Vec::new(),
         });
     }
-    // Only the events the figures look at: those that set a status or a deadline, and
-    // the registration, acknowledgment and final replies; none after the cutoff. One row
-    // per case (its events joined, oldest first) keeps the rows few: an event is
-    // `at kind status reply_due` (`-` for none), and none of these contain a space or `,`.
+    // The history of each case as `case_states` keeps it (the events that set a status or
+    // a deadline, and the registration, acknowledgment and final replies), none after the
+    // cutoff. One row per case (its events joined) keeps the rows few: an event is
+    // `id at kind status reply_due` (`-` for none), and none of these contain a space or `,`.
     let events: Vec<(i64, String)> = read_rows(
         conn,
         &format!(
             "SELECT {agg} FROM (
-                 SELECT case_id, string_agg(at || ' ' || kind || ' ' || COALESCE(status, '-')
-                                            || ' ' || COALESCE(reply_due, '-'), ',' ORDER BY id)
-                            AS joined
-                 FROM (SELECT id, case_id, at, kind, {status} AS status,
-                              {reply_due} AS reply_due
-                       FROM events
-                       WHERE case_id IN ({relevant}) AND at < $2) AS e
-                 WHERE status IS NOT NULL OR reply_due IS NOT NULL
-                    OR kind IN ('register', 'acknowledge', 'reply_final')
+                 SELECT case_id, string_agg(CAST(event_id AS TEXT) || ' ' || at || ' ' || kind
+                                            || ' ' || COALESCE(status, '-') || ' '
+                                            || COALESCE(reply_due, '-'), ',') AS joined
+                 FROM case_states
+                 WHERE case_id IN ({relevant}) AND at < $2
                  GROUP BY case_id) AS g",
-            agg = dialect::json_rows_agg(backend, "case_id, joined", "case_id"),
-            status = dialect::json_text(backend, "after", "status"),
-            reply_due = dialect::json_text(backend, "after", "reply_due"),
+            agg = dialect::json_rows_any(backend, "case_id, joined"),
         ),
         &ids,
         Some(&cutoff_text),
@@ -184,27 +182,37 @@ async fn snapshot(
         let Some(&i) = index.get(&case_id) else {
             continue;
         };
+        let mut history = Vec::new();
         for item in joined.split(',') {
             let mut parts = item.split(' ');
-            let (Some(at), Some(kind), Some(status), Some(reply_due)) =
-                (parts.next(), parts.next(), parts.next(), parts.next())
-            else {
+            let (Some(id), Some(at), Some(kind), Some(status), Some(reply_due)) = (
+                parts.next().and_then(|id| id.parse::<i64>().ok()),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+            ) else {
                 return Err(corrupt("事件内容", item));
             };
             let given = |v: &str| (v != "-").then(|| v.to_string());
-            cases[i].events.push(CaseEvent {
-                at: parse_stored(at)?,
-                kind: kind.to_string(),
-                status: given(status)
-                    .as_deref()
-                    .map(str::parse::<CaseStatus>)
-                    .transpose()?,
-                reply_due: given(reply_due)
-                    .as_deref()
-                    .map(parse_stored_date)
-                    .transpose()?,
-            });
+            history.push((
+                id,
+                CaseEvent {
+                    at: parse_stored(at)?,
+                    kind: kind.to_string(),
+                    status: given(status)
+                        .as_deref()
+                        .map(str::parse::<CaseStatus>)
+                        .transpose()?,
+                    reply_due: given(reply_due)
+                        .as_deref()
+                        .map(parse_stored_date)
+                        .transpose()?,
+                },
+            ));
         }
+        history.sort_unstable_by_key(|(id, _)| *id);
+        cases[i].events = history.into_iter().map(|(_, e)| e).collect();
     }
     let mut snap = Snapshot {
         calendar,
@@ -212,21 +220,22 @@ async fn snapshot(
         cases,
         ..Default::default()
     };
-    let rows: Vec<(i64, i64, String, String, Option<String>)> = read_rows(
+    let mut rows: Vec<(i64, i64, i64, String, String, Option<String>)> = read_rows(
         conn,
         &format!(
-            "SELECT {} FROM assignments WHERE case_id IN ({relevant})",
-            dialect::json_rows_agg(
+            "SELECT {} FROM {} WHERE case_id IN ({relevant})",
+            dialect::json_rows_any(
                 backend,
-                "case_id, unit_id, role, assigned_at, returned_at",
-                "case_id, id"
-            )
+                "case_id, id, unit_id, role, assigned_at, returned_at"
+            ),
+            dialect::indexed_by(backend, "assignments", "assignments_report")
         ),
         &ids,
         None,
     )
     .await?;
-    for (case_id, unit_id, role, assigned, returned) in rows {
+    rows.sort_unstable_by_key(|r| (r.0, r.1));
+    for (case_id, _, unit_id, role, assigned, returned) in rows {
         snap.assignments.push(AssignmentData {
             case_id,
             unit_id,
@@ -280,17 +289,19 @@ async fn snapshot(
     for (c, s, at) in rows {
         snap.followups.push((c, s.parse()?, parse_stored(&at)?));
     }
-    let rows: Vec<(i64, String, Option<String>)> = read_rows(
+    let mut rows: Vec<(i64, i64, String, Option<String>)> = read_rows(
         conn,
         &format!(
-            "SELECT {} FROM replies WHERE kind = 'final' AND case_id IN ({relevant})",
-            dialect::json_rows_agg(backend, "case_id, created_at, published_at", "case_id, id")
+            "SELECT {} FROM {} WHERE kind = 'final' AND case_id IN ({relevant})",
+            dialect::json_rows_any(backend, "case_id, id, created_at, published_at"),
+            dialect::indexed_by(backend, "replies", "replies_final")
         ),
         &ids,
         None,
     )
     .await?;
-    for (c, at, published) in rows {
+    rows.sort_unstable_by_key(|r| (r.0, r.1));
+    for (c, _, at, published) in rows {
         snap.final_replies.push((
             c,
             parse_stored(&at)?,

@@ -31,8 +31,9 @@ use crate::error::{Error, Result};
 
 /// Tables never copied (besides the migrations' own bookkeeping): the tables derived by
 /// triggers (compared instead), and the attachment contents (filled from the files).
-const NOT_COPIED: [&str; 5] = [
+const NOT_COPIED: [&str; 6] = [
     "case_fts",
+    "case_states",
     "case_status_counts",
     "cases_awaiting_feedback",
     "calendar_version",
@@ -42,7 +43,7 @@ const NOT_COPIED: [&str; 5] = [
 /// The derived tables and how both stores are read to compare them. `case_status_counts`
 /// keeps a status at 0 once its last case left it; the copy only ever adds, so zeros are
 /// left out of the comparison.
-const DERIVED: [(&str, &str); 4] = [
+const DERIVED: [(&str, &str); 5] = [
     (
         "case_status_counts",
         "SELECT status, n FROM case_status_counts WHERE n <> 0",
@@ -58,6 +59,10 @@ const DERIVED: [(&str, &str); 4] = [
     (
         "calendar_version",
         "SELECT id, version FROM calendar_version",
+    ),
+    (
+        "case_states",
+        "SELECT case_id, event_id, at, kind, status, reply_due FROM case_states",
     ),
 ];
 

@@ -1,0 +1,54 @@
+-- The report's input (service/reports.rs, docs/performance.md optimisation 17): one row
+-- per event of a case that sets its status or its reply deadline, registers it,
+-- acknowledges it or gives its final reply — what the figures replay, and nothing else.
+-- Kept by the trigger below from every event appended, whoever writes it (the services,
+-- the import, the demo generator), and clustered by case, so that a report reads each
+-- case's history as one short run of small rows instead of the event log's rows or an
+-- expression index (SQLite 3.46, the version shipped, reads the table row of each event
+-- for an index on `json_extract(after, …)`: the expressions did not make it covering).
+-- An `after` that is not JSON sets nothing.
+CREATE TABLE case_states (
+    case_id   INTEGER NOT NULL,
+    event_id  INTEGER NOT NULL,
+    at        TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    status    TEXT,
+    reply_due TEXT,
+    PRIMARY KEY (case_id, event_id)
+) WITHOUT ROWID;
+
+INSERT INTO case_states (case_id, event_id, at, kind, status, reply_due)
+SELECT case_id, id, at, kind, status, reply_due
+FROM (SELECT case_id, id, at, kind,
+             CASE WHEN json_valid(after) THEN json_extract(after, '$.status') END AS status,
+             CASE WHEN json_valid(after) THEN json_extract(after, '$.reply_due') END AS reply_due
+      FROM events WHERE case_id IS NOT NULL)
+WHERE status IS NOT NULL OR reply_due IS NOT NULL
+   OR kind IN ('register', 'acknowledge', 'reply_final')
+ORDER BY case_id, id;
+
+CREATE TRIGGER events_case_states AFTER INSERT ON events
+WHEN NEW.case_id IS NOT NULL AND (NEW.kind IN ('register', 'acknowledge', 'reply_final')
+     OR (json_valid(NEW.after) AND (json_extract(NEW.after, '$.status') IS NOT NULL
+                                    OR json_extract(NEW.after, '$.reply_due') IS NOT NULL)))
+BEGIN
+    INSERT INTO case_states (case_id, event_id, at, kind, status, reply_due)
+    VALUES (NEW.case_id, NEW.id, NEW.at, NEW.kind,
+            CASE WHEN json_valid(NEW.after) THEN json_extract(NEW.after, '$.status') END,
+            CASE WHEN json_valid(NEW.after) THEN json_extract(NEW.after, '$.reply_due') END);
+END;
+
+-- Replaced by case_states.
+DROP INDEX events_state;
+
+-- What the report reads of the cases, assignments and final replies of the cases it
+-- counts, each in one narrow index that covers the query, so that it does not read the
+-- wide rows (a case's text, a reply's text) at random places of the file. The
+-- assignments' index also serves every lookup by case and replaces assignments_case.
+CREATE INDEX cases_report ON cases (id, received_at, ack_due, source, category, important,
+    sensitive, complexity, number, title);
+CREATE INDEX assignments_report ON assignments (case_id, id, unit_id, role, assigned_at,
+    returned_at);
+DROP INDEX assignments_case;
+CREATE INDEX replies_final ON replies (case_id, id, created_at, published_at)
+WHERE kind = 'final';
