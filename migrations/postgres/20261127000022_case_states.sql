@@ -17,17 +17,18 @@ END;
 $$;
 
 CREATE TABLE case_states (
-    case_id   BIGINT NOT NULL,
-    event_id  BIGINT NOT NULL,
-    at        TEXT NOT NULL,
-    kind      TEXT NOT NULL,
-    status    TEXT,
-    reply_due TEXT,
+    case_id  BIGINT NOT NULL,
+    event_id BIGINT NOT NULL,
+    at       TEXT NOT NULL,
+    -- `event_id at kind status reply_due`, `-` for what the event does not set.
+    entry    TEXT NOT NULL,
     PRIMARY KEY (case_id, event_id)
 );
 
-INSERT INTO case_states (case_id, event_id, at, kind, status, reply_due)
-SELECT case_id, id, at, kind, status, reply_due
+INSERT INTO case_states (case_id, event_id, at, entry)
+SELECT case_id, id, at,
+       CAST(id AS TEXT) || ' ' || at || ' ' || kind || ' ' || COALESCE(status, '-') || ' '
+       || COALESCE(reply_due, '-')
 FROM (SELECT case_id, id, at, kind, wz_json_member(after, 'status') AS status,
              wz_json_member(after, 'reply_due') AS reply_due
       FROM events WHERE case_id IS NOT NULL) AS e
@@ -43,8 +44,10 @@ DECLARE
 BEGIN
     IF NEW.case_id IS NOT NULL AND (s IS NOT NULL OR d IS NOT NULL
             OR NEW.kind IN ('register', 'acknowledge', 'reply_final')) THEN
-        INSERT INTO case_states (case_id, event_id, at, kind, status, reply_due)
-        VALUES (NEW.case_id, NEW.id, NEW.at, NEW.kind, s, d);
+        INSERT INTO case_states (case_id, event_id, at, entry)
+        VALUES (NEW.case_id, NEW.id, NEW.at,
+                CAST(NEW.id AS TEXT) || ' ' || NEW.at || ' ' || NEW.kind || ' '
+                || COALESCE(s, '-') || ' ' || COALESCE(d, '-'));
     END IF;
     RETURN NULL;
 END;

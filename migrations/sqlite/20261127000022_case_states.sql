@@ -8,17 +8,21 @@
 -- for an index on `json_extract(after, …)`: the expressions did not make it covering).
 -- An `after` that is not JSON sets nothing.
 CREATE TABLE case_states (
-    case_id   INTEGER NOT NULL,
-    event_id  INTEGER NOT NULL,
-    at        TEXT NOT NULL,
-    kind      TEXT NOT NULL,
-    status    TEXT,
-    reply_due TEXT,
+    case_id  INTEGER NOT NULL,
+    event_id INTEGER NOT NULL,
+    at       TEXT NOT NULL,
+    -- `event_id at kind status reply_due`, `-` for what the event does not set: what the
+    -- report parses, written once here rather than put together for every row it reads
+    -- (half of its time reading the histories at 1,000,000 cases). None of these values
+    -- contains a space or a comma.
+    entry    TEXT NOT NULL,
     PRIMARY KEY (case_id, event_id)
 ) WITHOUT ROWID;
 
-INSERT INTO case_states (case_id, event_id, at, kind, status, reply_due)
-SELECT case_id, id, at, kind, status, reply_due
+INSERT INTO case_states (case_id, event_id, at, entry)
+SELECT case_id, id, at,
+       id || ' ' || at || ' ' || kind || ' ' || COALESCE(status, '-') || ' '
+       || COALESCE(reply_due, '-')
 FROM (SELECT case_id, id, at, kind,
              CASE WHEN json_valid(after) THEN json_extract(after, '$.status') END AS status,
              CASE WHEN json_valid(after) THEN json_extract(after, '$.reply_due') END AS reply_due
@@ -32,10 +36,13 @@ WHEN NEW.case_id IS NOT NULL AND (NEW.kind IN ('register', 'acknowledge', 'reply
      OR (json_valid(NEW.after) AND (json_extract(NEW.after, '$.status') IS NOT NULL
                                     OR json_extract(NEW.after, '$.reply_due') IS NOT NULL)))
 BEGIN
-    INSERT INTO case_states (case_id, event_id, at, kind, status, reply_due)
-    VALUES (NEW.case_id, NEW.id, NEW.at, NEW.kind,
-            CASE WHEN json_valid(NEW.after) THEN json_extract(NEW.after, '$.status') END,
-            CASE WHEN json_valid(NEW.after) THEN json_extract(NEW.after, '$.reply_due') END);
+    INSERT INTO case_states (case_id, event_id, at, entry)
+    VALUES (NEW.case_id, NEW.id, NEW.at,
+            NEW.id || ' ' || NEW.at || ' ' || NEW.kind || ' '
+            || COALESCE(CASE WHEN json_valid(NEW.after)
+                             THEN json_extract(NEW.after, '$.status') END, '-')
+            || ' ' || COALESCE(CASE WHEN json_valid(NEW.after)
+                                    THEN json_extract(NEW.after, '$.reply_due') END, '-'));
 END;
 
 -- Replaced by case_states.

@@ -680,31 +680,25 @@ fn snapshot_twin(from: &str, cutoff: &str) -> Vec<(String, Vec<Value>)> {
         (
             format!(
                 "SELECT COALESCE(json_group_array(json_array(id, number, title, source, category,
-                        important, sensitive, complexity, received_at, ack_due) ORDER BY id), '[]')
-                 FROM cases WHERE id IN ({relevant})"
+                        important, sensitive, complexity, received_at, ack_due)), '[]')
+                 FROM cases INDEXED BY cases_report WHERE id IN ({relevant})"
             ),
             vec![],
         ),
         (
             format!(
-                "SELECT COALESCE(json_group_array(json_array(case_id, joined) ORDER BY case_id),
-                        '[]')
-                 FROM (SELECT case_id, string_agg(at || ' ' || kind || ' ' || COALESCE(status, '-')
-                              || ' ' || COALESCE(reply_due, '-'), ',' ORDER BY id) AS joined
-                       FROM (SELECT id, case_id, at, kind, json_extract(after, '$.status') AS status,
-                                    json_extract(after, '$.reply_due') AS reply_due FROM events
-                             WHERE case_id IN ({relevant}) AND at < ?1) AS e
-                       WHERE status IS NOT NULL OR reply_due IS NOT NULL
-                          OR kind IN ('register', 'acknowledge', 'reply_final')
+                "SELECT COALESCE(json_group_array(json_array(case_id, joined)), '[]')
+                 FROM (SELECT case_id, string_agg(entry, ',') AS joined
+                       FROM case_states WHERE case_id IN ({relevant}) AND at < ?1
                        GROUP BY case_id) AS g"
             ),
             vec![text(cutoff)],
         ),
         (
             format!(
-                "SELECT COALESCE(json_group_array(json_array(case_id, unit_id, role, assigned_at,
-                        returned_at) ORDER BY case_id, id), '[]')
-                 FROM assignments WHERE case_id IN ({relevant})"
+                "SELECT COALESCE(json_group_array(json_array(case_id, id, unit_id, role, assigned_at,
+                        returned_at)), '[]')
+                 FROM assignments INDEXED BY assignments_report WHERE case_id IN ({relevant})"
             ),
             vec![],
         ),
@@ -734,9 +728,10 @@ fn snapshot_twin(from: &str, cutoff: &str) -> Vec<(String, Vec<Value>)> {
         ),
         (
             format!(
-                "SELECT COALESCE(json_group_array(json_array(case_id, created_at, published_at)
-                        ORDER BY case_id, id), '[]')
-                 FROM replies WHERE kind = 'final' AND case_id IN ({relevant})"
+                "SELECT COALESCE(json_group_array(json_array(case_id, id, created_at, published_at)),
+                        '[]')
+                 FROM replies INDEXED BY replies_final
+                 WHERE kind = 'final' AND case_id IN ({relevant})"
             ),
             vec![],
         ),

@@ -167,9 +167,34 @@ pub(crate) struct CaseData {
 #[derive(Debug, Clone)]
 pub(crate) struct CaseEvent {
     pub at: DateTime<FixedOffset>,
-    pub kind: String,
+    pub kind: EventKind,
     pub status: Option<CaseStatus>,
     pub reply_due: Option<NaiveDate>,
+}
+
+/// The kinds of event the figures tell apart (any other kind only sets a state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    /// `register`.
+    Register,
+    /// `acknowledge`.
+    Acknowledge,
+    /// `reply_final`.
+    ReplyFinal,
+    /// Any other kind.
+    Other,
+}
+
+impl EventKind {
+    /// The kind of the event stored as `kind`.
+    pub(crate) fn of(kind: &str) -> EventKind {
+        match kind {
+            "register" => EventKind::Register,
+            "acknowledge" => EventKind::Acknowledge,
+            "reply_final" => EventKind::ReplyFinal,
+            _ => EventKind::Other,
+        }
+    }
 }
 
 /// An assignment of a unit to a case.
@@ -472,7 +497,7 @@ impl<'a> History<'a> {
         self.case
             .events
             .iter()
-            .find(|e| e.kind == "register")
+            .find(|e| e.kind == EventKind::Register)
             .map(|e| e.at)
     }
 
@@ -598,14 +623,14 @@ fn core(snap: &Snapshot, period: Period, now: DateTime<FixedOffset>, with_lists:
             let acked = case
                 .events
                 .iter()
-                .find(|e| e.kind == "acknowledge")
+                .find(|e| e.kind == EventKind::Acknowledge)
                 .is_some_and(|e| e.at <= case.ack_due && e.at < cutoff);
             ack24 += i64::from(acked);
         }
         let last_reply = case
             .events
             .iter()
-            .rfind(|e| e.kind == "reply_final" && in_period(e.at));
+            .rfind(|e| e.kind == EventKind::ReplyFinal && in_period(e.at));
         if let Some(e) = last_reply {
             let due_then = e.reply_due.unwrap_or(case.received.date_naive());
             replied.push(Replied {
@@ -698,7 +723,7 @@ fn core(snap: &Snapshot, period: Period, now: DateTime<FixedOffset>, with_lists:
             snap.case(*case_id).is_some_and(|c| {
                 c.events
                     .iter()
-                    .any(|e| e.kind == "reply_final" && e.at > *at && e.at < cutoff)
+                    .any(|e| e.kind == EventKind::ReplyFinal && e.at > *at && e.at < cutoff)
             })
         })
         .count() as i64;

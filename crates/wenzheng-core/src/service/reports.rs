@@ -19,7 +19,9 @@ use crate::dialect;
 use crate::error::{Error, Result};
 use crate::model::{CaseStatus, Complexity};
 use crate::report::export::{self, Open311Request, RegisterRow};
-use crate::report::figures::{self, AssignmentData, CaseData, CaseEvent, Snapshot, TrendPoint};
+use crate::report::figures::{
+    self, AssignmentData, CaseData, CaseEvent, EventKind, Snapshot, TrendPoint,
+};
 use crate::report::{AssessmentRule, Period, Report};
 
 /// The settings key of the assessment rule (JSON).
@@ -160,15 +162,13 @@ async fn snapshot(
     }
     // The history of each case as `case_states` keeps it (the events that set a status or
     // a deadline, and the registration, acknowledgment and final replies), none after the
-    // cutoff. One row per case (its events joined) keeps the rows few: an event is
-    // `id at kind status reply_due` (`-` for none), and none of these contain a space or `,`.
+    // cutoff. One row per case (its events' entries joined) keeps the rows few; an entry is
+    // `id at kind status reply_due` (`-` for none), none of them with a space or a `,`.
     let events: Vec<(i64, String)> = read_rows(
         conn,
         &format!(
             "SELECT {agg} FROM (
-                 SELECT case_id, string_agg(CAST(event_id AS TEXT) || ' ' || at || ' ' || kind
-                                            || ' ' || COALESCE(status, '-') || ' '
-                                            || COALESCE(reply_due, '-'), ',') AS joined
+                 SELECT case_id, string_agg(entry, ',') AS joined
                  FROM case_states
                  WHERE case_id IN ({relevant}) AND at < $2
                  GROUP BY case_id) AS g",
@@ -194,19 +194,16 @@ async fn snapshot(
             ) else {
                 return Err(corrupt("事件内容", item));
             };
-            let given = |v: &str| (v != "-").then(|| v.to_string());
             history.push((
                 id,
                 CaseEvent {
                     at: parse_stored(at)?,
-                    kind: kind.to_string(),
-                    status: given(status)
-                        .as_deref()
-                        .map(str::parse::<CaseStatus>)
+                    kind: EventKind::of(kind),
+                    status: (status != "-")
+                        .then(|| status.parse::<CaseStatus>())
                         .transpose()?,
-                    reply_due: given(reply_due)
-                        .as_deref()
-                        .map(parse_stored_date)
+                    reply_due: (reply_due != "-")
+                        .then(|| parse_stored_date(reply_due))
                         .transpose()?,
                 },
             ));

@@ -62,7 +62,7 @@ const DERIVED: [(&str, &str); 5] = [
     ),
     (
         "case_states",
-        "SELECT case_id, event_id, at, kind, status, reply_due FROM case_states",
+        "SELECT case_id, event_id, at, entry FROM case_states",
     ),
 ];
 
