@@ -844,6 +844,9 @@ async fn import(
     b.conn
         .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     std::fs::copy(b.conn.path().unwrap_or_default(), &copy)?;
+    // On disk before the clock starts: the copy's gigabytes otherwise still go out while
+    // the import runs, and its first checkpoint waits for them (fsync).
+    std::fs::File::open(&copy)?.sync_all()?;
     let svc = Service::open(&copy).await?;
     let ctx = Ctx {
         actor: svc.actor(None).await?,
