@@ -6,14 +6,9 @@
 
 mod common;
 
-use std::borrow::Cow;
 use std::path::Path;
 
-use common::{ctx_at, sqlite_only};
-use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::SqlitePool;
-use wenzheng_core::db::MIGRATOR;
+use common::{ctx_at, migrate_before, sqlite_only, sqlite_pool};
 use wenzheng_core::integrity::{EventFields, GENESIS_HASH};
 use wenzheng_core::service::NewCase;
 use wenzheng_core::Service;
@@ -21,31 +16,10 @@ use wenzheng_core::Service;
 /// The first migration this test upgrades through.
 const VERSION: i64 = 20261127000023;
 
-async fn pool(path: &Path) -> SqlitePool {
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal);
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .unwrap()
-}
-
 /// A database migrated up to (not including) [`VERSION`], holding a chain of `n` events.
 async fn before_0023(path: &Path, n: i64) {
-    let older: Vec<_> = MIGRATOR
-        .iter()
-        .filter(|m| m.migration_type.is_up_migration() && m.version < VERSION)
-        .cloned()
-        .collect();
-    let migrator = Migrator {
-        migrations: Cow::Owned(older),
-        ..Migrator::DEFAULT
-    };
-    let pool = pool(path).await;
-    migrator.run(&pool).await.unwrap();
+    let pool = sqlite_pool(path).await;
+    migrate_before(&pool, VERSION).await;
     let mut prev = GENESIS_HASH.to_string();
     for id in 1..=n {
         let fields = EventFields {
@@ -111,7 +85,7 @@ async fn the_event_hash_index_goes_and_the_file_and_chain_stay_sound() {
     assert_eq!(verified.events_checked, 3001);
     svc.shutdown().await;
 
-    let pool = pool(&path).await;
+    let pool = sqlite_pool(&path).await;
     let check: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_all(&pool)
         .await

@@ -4,7 +4,7 @@
 mod common;
 
 use calamine::{open_workbook_auto, Data, Reader};
-use common::{ctx_at, dump, fresh};
+use common::{ctx_at, dump, fresh, migrate_before, sqlite_only, sqlite_pool};
 use wenzheng_core::report::export::{write_register_csv, write_register_xlsx, write_report_xlsx};
 use wenzheng_core::report::{AssessmentRule, Period, Report};
 use wenzheng_core::service::{Assignment, DayMode, ImportMode, NewCase};
@@ -745,6 +745,93 @@ async fn case_states_hold_what_each_case_event_sets() {
         .await
         .unwrap();
     assert_eq!(n as usize, kept.len());
+}
+
+/// Migration 0022 fills `case_states` from an existing event log as its trigger fills it for
+/// new events: the log of a database used with demo data and steps, copied into a database
+/// of the schema before 0022 and upgraded, gives the same table.
+#[tokio::test]
+async fn the_upgrade_fills_case_states_as_the_trigger_does() {
+    if sqlite_only(
+        "the_upgrade_fills_case_states_as_the_trigger_does",
+        "SQLite 文件的升级",
+    ) {
+        return;
+    }
+    let (_dir, svc) = fresh().await;
+    let ctx = ctx_at(&svc, "2026-11-20 10:00").await;
+    svc.seed_demo(&ctx, 200, 5).await.unwrap();
+    let id = case(&svc, "2026-11-21 09:00", "排水沟堵塞", |_| {}).await;
+    svc.acknowledge(&ctx_at(&svc, "2026-11-21 10:00").await, &id, None)
+        .await
+        .unwrap();
+    let states = "SELECT case_id, event_id, at, entry FROM case_states ORDER BY case_id, event_id";
+    type State = (i64, i64, String, String);
+    let kept: Vec<State> = sqlx::query_as(states)
+        .fetch_all(svc.db().pool())
+        .await
+        .unwrap();
+    type Event = (
+        i64,
+        Option<i64>,
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    );
+    let events: Vec<Event> = sqlx::query_as(
+        "SELECT id, case_id, actor_id, at, kind, summary, before, after, prev_hash, hash
+         FROM events ORDER BY id",
+    )
+    .fetch_all(svc.db().pool())
+    .await
+    .unwrap();
+    svc.shutdown().await;
+
+    let old_dir = tempfile::tempdir().unwrap();
+    let old = old_dir.path().join("old.db");
+    let pool = sqlite_pool(&old).await;
+    migrate_before(&pool, 20261127000022).await;
+    // Only the log is copied: the cases and users it refers to do not matter here.
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    for e in &events {
+        sqlx::query(
+            "INSERT INTO events (id, case_id, actor_id, at, kind, summary, before, after,
+                                 prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(e.0)
+        .bind(e.1)
+        .bind(e.2)
+        .bind(&e.3)
+        .bind(&e.4)
+        .bind(&e.5)
+        .bind(&e.6)
+        .bind(&e.7)
+        .bind(&e.8)
+        .bind(&e.9)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    pool.close().await;
+
+    let upgraded = Service::open(&old).await.unwrap();
+    let filled: Vec<State> = sqlx::query_as(states)
+        .fetch_all(upgraded.db().pool())
+        .await
+        .unwrap();
+    assert!(kept.len() > 1000, "{}", kept.len());
+    assert_eq!(filled, kept);
 }
 
 /// A report asked for in the same second as the last registration still counts it:

@@ -7,28 +7,15 @@ mod common;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use common::{ctx_at, sqlite_only};
+use common::{ctx_at, sqlite_only, sqlite_pool};
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use wenzheng_core::db::{upgrade_backup_path, MIGRATOR};
 use wenzheng_core::service::ListFilter;
 use wenzheng_core::{Error, Service};
 
 /// The titles the previous version's database holds.
 const TITLES: [&str; 3] = ["村道路灯损坏", "学校门口积水", "菜市场噪音扰民"];
-
-async fn pool(path: &Path) -> SqlitePool {
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal);
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .unwrap()
-}
 
 /// A database as the previous program left it: every migration but the newest applied,
 /// and three cases registered (written with the schema of that time).
@@ -43,7 +30,7 @@ async fn previous_version_db(path: &Path) -> usize {
         migrations: Cow::Owned(older[..applied].to_vec()),
         ..Migrator::DEFAULT
     };
-    let pool = pool(path).await;
+    let pool = sqlite_pool(path).await;
     migrator.run(&pool).await.unwrap();
     for (i, title) in TITLES.iter().enumerate() {
         sqlx::query(
@@ -198,7 +185,7 @@ async fn a_database_from_a_newer_program_is_neither_copied_nor_opened() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wenzheng.db");
     previous_version_db(&path).await;
-    let pool = pool(&path).await;
+    let pool = sqlite_pool(&path).await;
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
          VALUES (29991231000000, 'from the future', 1, x'00', 0)",

@@ -253,3 +253,32 @@ pub async fn table_names(svc: &Service) -> Vec<String> {
         .await
         .unwrap()
 }
+
+/// A pool of one connection on the SQLite file at `path` (created if missing, WAL), outside
+/// the app: for writing a database as an older program left it.
+pub async fn sqlite_pool(path: &Path) -> sqlx::SqlitePool {
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+    sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap()
+}
+
+/// Applies the app's migrations older than `version` to `pool`: the schema an older program
+/// left.
+pub async fn migrate_before(pool: &sqlx::SqlitePool, version: i64) {
+    let older: Vec<_> = wenzheng_core::db::MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration() && m.version < version)
+        .cloned()
+        .collect();
+    let migrator = sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(older),
+        ..sqlx::migrate::Migrator::DEFAULT
+    };
+    migrator.run(pool).await.unwrap();
+}
