@@ -675,18 +675,25 @@ async fn the_windowed_replay_counts_like_the_whole_log() {
     }
 }
 
+/// A database used for a while: `cases` demo cases (seed `seed`) written in bulk, and one
+/// case registered and acknowledged step by step.
+async fn used(cases: u64, seed: u64) -> (common::TestDb, Service) {
+    let (dir, svc) = fresh().await;
+    let ctx = ctx_at(&svc, "2026-11-20 10:00").await;
+    svc.seed_demo(&ctx, cases, seed).await.unwrap();
+    let id = case(&svc, "2026-11-21 09:00", "排水沟堵塞", |_| {}).await;
+    svc.acknowledge(&ctx_at(&svc, "2026-11-21 10:00").await, &id, None)
+        .await
+        .unwrap();
+    (dir, svc)
+}
+
 /// `case_states` (the report's input, kept by a trigger on the event log) holds what each
 /// case event sets, in the demo data written in bulk and in steps taken one by one; an
 /// event whose `after` is not JSON is still appended and sets nothing.
 #[tokio::test]
 async fn case_states_hold_what_each_case_event_sets() {
-    let (_dir, svc) = fresh().await;
-    let ctx = ctx_at(&svc, "2026-11-20 10:00").await;
-    svc.seed_demo(&ctx, 300, 3).await.unwrap();
-    let id = case(&svc, "2026-11-21 09:00", "排水沟堵塞", |_| {}).await;
-    svc.acknowledge(&ctx_at(&svc, "2026-11-21 10:00").await, &id, None)
-        .await
-        .unwrap();
+    let (_dir, svc) = used(300, 3).await;
     let pool = svc.db().pool();
     type Row = (i64, i64, String, String);
     let kept: Vec<Row> = sqlx::query_as(
@@ -758,13 +765,7 @@ async fn the_upgrade_fills_case_states_as_the_trigger_does() {
     ) {
         return;
     }
-    let (_dir, svc) = fresh().await;
-    let ctx = ctx_at(&svc, "2026-11-20 10:00").await;
-    svc.seed_demo(&ctx, 200, 5).await.unwrap();
-    let id = case(&svc, "2026-11-21 09:00", "排水沟堵塞", |_| {}).await;
-    svc.acknowledge(&ctx_at(&svc, "2026-11-21 10:00").await, &id, None)
-        .await
-        .unwrap();
+    let (_dir, svc) = used(200, 5).await;
     let states = "SELECT case_id, event_id, at, entry FROM case_states ORDER BY case_id, event_id";
     type State = (i64, i64, String, String);
     let kept: Vec<State> = sqlx::query_as(states)

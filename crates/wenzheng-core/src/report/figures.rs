@@ -912,7 +912,7 @@ pub(crate) fn compute(
         }
     }
     for (unit_id, name) in &snap.units {
-        let Some(t) = acc.get_mut(unit_id) else {
+        let Some(mut t) = acc.remove(unit_id) else {
             continue;
         };
         t.assigned.sort_unstable();
@@ -936,7 +936,7 @@ pub(crate) fn compute(
             answered,
             reply_rate: ratio(answered, due),
             overdue: t.overdue,
-            urgings: t.urgings.clone(),
+            urgings: t.urgings,
             avg_reply_working_days: mean(&days),
             satisfaction: sat,
         });
