@@ -668,7 +668,8 @@ fn snapshot_twin(from: &str, cutoff: &str) -> Vec<(String, Vec<Value>)> {
         ("DROP TABLE IF EXISTS temp.relevant".into(), vec![]),
         (
             "CREATE TEMP TABLE relevant AS
-             SELECT case_id AS id FROM events WHERE at >= ?1 AND case_id IS NOT NULL
+             SELECT case_id AS id FROM events INDEXED BY events_at_case_counted
+             WHERE at >= ?1 AND case_id IS NOT NULL AND kind <> 'archive'
              UNION SELECT id FROM cases
                    WHERE status IN ('pending', 'acknowledged', 'assigned', 'in_progress')
              UNION SELECT id FROM cases WHERE reply_due >= ?2"

@@ -675,6 +675,50 @@ async fn the_windowed_replay_counts_like_the_whole_log() {
     }
 }
 
+/// The report of a month leaves out a case whose only event in it is its archiving
+/// (归档, allowed from 已办结 only; migration 0024): such a case was 已办结 all month, and
+/// every figure counts 已办结 and 已归档 alike. The report must come out the same as before
+/// the archiving, for closed cases due before the month and due in it.
+#[tokio::test]
+async fn archiving_a_case_closed_before_the_month_changes_no_figure_of_it() {
+    let (_dir, svc) = used(600, 5).await;
+    // Closed in October, well before its deadline in November.
+    let early = case(&svc, "2026-10-28 09:00", "路灯不亮", |_| {}).await;
+    svc.acknowledge(&ctx_at(&svc, "2026-10-28 10:00").await, &early, None)
+        .await
+        .unwrap();
+    assign(&svc, "2026-10-28 11:00", &early, A).await;
+    let replied = ctx_at(&svc, "2026-10-29 10:00").await;
+    svc.reply(&replied, &early, "已修复", true, None)
+        .await
+        .unwrap();
+    svc.close(&ctx_at(&svc, "2026-10-30 10:00").await, &early, "已修复")
+        .await
+        .unwrap();
+    let now = ctx_at(&svc, "2026-11-25 10:00").await;
+    let closed: Vec<(String, String)> = sqlx::query_as(
+        "SELECT number, reply_due FROM cases
+         WHERE status = 'closed' AND closed_at < '2026-11-01T00:00:00+08:00'
+         ORDER BY reply_due DESC LIMIT 40",
+    )
+    .fetch_all(svc.db().pool())
+    .await
+    .unwrap();
+    assert!(
+        closed.iter().any(|(_, due)| due.as_str() < "2026-11-01")
+            && closed.iter().any(|(_, due)| due.as_str() >= "2026-11-01"),
+        "closed cases due before November and in it: {closed:?}"
+    );
+    let before = svc.monthly_report(&now, "2026-11").await.unwrap();
+    let archived_at = ctx_at(&svc, "2026-11-24 16:00").await;
+    for (number, _) in &closed {
+        svc.archive(&archived_at, number.as_str()).await.unwrap();
+    }
+    let after = svc.monthly_report(&now, "2026-11").await.unwrap();
+    assert_eq!(before, after);
+    assert!(after.due > 0 && after.closed > 0, "{after:?}");
+}
+
 /// A database used for a while: `cases` demo cases (seed `seed`) written in bulk, and one
 /// case registered and acknowledged step by step.
 async fn used(cases: u64, seed: u64) -> (common::TestDb, Service) {
