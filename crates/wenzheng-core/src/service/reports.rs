@@ -24,6 +24,10 @@ use crate::report::figures::{
 };
 use crate::report::{AssessmentRule, Period, Report};
 
+/// How long a report waits for a second connection to split its reads with before it
+/// reads everything on its own (a new connection opens in a few milliseconds).
+const SECOND_CONNECTION_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// The settings key of the assessment rule (JSON).
 const RULE_KEY: &str = "report.assessment";
 
@@ -407,10 +411,13 @@ impl Service {
             .min()
             .unwrap_or(period.from);
         let (from, cutoff) = period.replay_window(ctx.now, first_missing);
-        // A second connection, when one is idle, whose read transaction sees what this one
-        // sees (no event since: every write that changes what a report reads appends one),
-        // takes half of the reads.
-        let mut other = self.db.pool().try_acquire();
+        // A second connection (opened if the pool has room; not waited for when every one
+        // is busy), whose read transaction sees what this one sees (no event since: every
+        // write that changes what a report reads appends one), takes half of the reads.
+        let mut other = tokio::time::timeout(SECOND_CONNECTION_WAIT, self.db.pool().acquire())
+            .await
+            .ok()
+            .transpose()?;
         let mut second = match other.as_mut() {
             Some(conn) => {
                 let mut tx2 = conn.begin().await?;
