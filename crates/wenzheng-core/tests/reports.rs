@@ -896,6 +896,25 @@ async fn a_case_registered_in_the_same_second_counts() {
     assert_eq!(r.received.total, 1);
 }
 
+/// A case registered just before a month's end whose 收到时间 is a few minutes into the
+/// next month (a PC's clock ahead; registration allows 5 minutes) is one of the month's:
+/// the report leaves out only cases received 5 minutes or more after its cutoff. One
+/// received later than that is the next month's.
+#[tokio::test]
+async fn a_case_received_a_little_after_the_month_but_registered_in_it_counts() {
+    let (_dir, svc) = fresh().await;
+    case(&svc, "2026-10-31 23:58", "路灯不亮", |n| {
+        n.received_at = Some("2026-11-01 00:02".into())
+    })
+    .await;
+    case(&svc, "2026-11-01 00:10", "垃圾未清运", |_| {}).await;
+    let now = ctx_at(&svc, "2026-11-02 09:00").await;
+    let october = svc.monthly_report(&now, "2026-10").await.unwrap();
+    assert_eq!(october.received.total, 1);
+    let november = svc.monthly_report(&now, "2026-11").await.unwrap();
+    assert_eq!(november.received.total, 1);
+}
+
 #[tokio::test]
 async fn the_assessment_rule_is_configurable_and_checked() {
     let (_dir, svc) = fresh().await;

@@ -100,6 +100,11 @@ pub(crate) struct ValidCase {
     pub complex: bool,
 }
 
+/// How far after the registration a case's 收到时间 may be (another PC's clock running a
+/// little ahead), in minutes. The monthly report relies on it: a case received this long
+/// after a cutoff was registered after it.
+pub(crate) const RECEIVED_AHEAD_MINUTES: i64 = 5;
+
 /// Checks a new case's fields, or says in Chinese what is wrong.
 pub(crate) fn validate_new_case(ctx: &Ctx, input: NewCase) -> Result<ValidCase> {
     let title = required("标题", &input.title, 200)?;
@@ -131,7 +136,7 @@ pub(crate) fn validate_new_case(ctx: &Ctx, input: NewCase) -> Result<ValidCase> 
         Some(t) => parse_local(&t)?,
         None => ctx.now,
     };
-    if received > ctx.now + Duration::minutes(5) {
+    if received > ctx.now + Duration::minutes(RECEIVED_AHEAD_MINUTES) {
         return Err(Error::Invalid(format!(
             "收到时间 {} 晚于当前时间 {}",
             format_instant(&received),

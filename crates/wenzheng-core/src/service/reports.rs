@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use serde_json::json;
 use sqlx::{AnyConnection, Connection};
 
-use super::cases::units_of;
+use super::cases::{units_of, RECEIVED_AHEAD_MINUTES};
 use super::record::{event, load_calendar, put_setting, CaseRow};
 use super::report_cache;
 use super::{Ctx, Service};
@@ -53,7 +53,10 @@ async fn load_rule(conn: &mut AnyConnection) -> Result<AssessmentRule> {
 /// to it since: no figure of the window counts it. Its archiving since `from` does not
 /// count as an event here: it takes a closed case (已办结) to 已归档, which every figure
 /// counts alike (the index `events_at_case_counted` leaves it out, migration 0024, and is
-/// named for SQLite's planner, which otherwise may walk `events_case` instead).
+/// named for SQLite's planner, which otherwise may walk `events_case` instead). A case
+/// received [`RECEIVED_AHEAD_MINUTES`] or more after the cutoff (`$3`) was registered after
+/// it and counts in nothing before it: it is left out too (a past month's report would
+/// otherwise read every case of the months since).
 fn relevant_cases_sql(backend: Backend) -> String {
     let open: Vec<String> = CaseStatus::ALL
         .iter()
@@ -61,10 +64,12 @@ fn relevant_cases_sql(backend: Backend) -> String {
         .map(|s| format!("'{}'", s.code()))
         .collect();
     format!(
-        "SELECT case_id AS id FROM {}
-         WHERE at >= $1 AND case_id IS NOT NULL AND kind <> 'archive'
-         UNION SELECT id FROM cases WHERE status IN ({})
-         UNION SELECT id FROM cases WHERE reply_due >= $2",
+        "SELECT id FROM (
+             SELECT case_id AS id FROM {}
+             WHERE at >= $1 AND case_id IS NOT NULL AND kind <> 'archive'
+             UNION SELECT id FROM cases WHERE status IN ({})
+             UNION SELECT id FROM cases WHERE reply_due >= $2) AS u
+         WHERE id NOT IN (SELECT id FROM cases WHERE received_at >= $3)",
         dialect::indexed_by(backend, "events", "events_at_case_counted"),
         open.join(", ")
     )
@@ -132,6 +137,9 @@ async fn snapshot(
     ))
     .bind(&window.from)
     .bind(from.date_naive().to_string())
+    .bind(format_instant(
+        &(cutoff + chrono::Duration::minutes(RECEIVED_AHEAD_MINUTES)),
+    ))
     .fetch_one(&mut *conn)
     .await?;
     // The histories and final replies on one connection; the cases, assignments and the
