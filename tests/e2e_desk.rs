@@ -142,8 +142,21 @@ async fn paste_then_register_as_a_duplicate_from_the_suggestions() {
         .send_keys(picked.to_str().unwrap())
         .await
         .unwrap();
+    // The picked file is named in Chinese beside the button, not WebKit's English line.
+    wait_text(c, "intake-files-chosen", |t| {
+        t == "已选择 1 个文件：平台截图.png"
+    })
+    .await;
+    c.execute(
+        "document.getElementById('intake-files-chosen').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await
+    .unwrap();
+    snap(c, "intake-file-picked.png").await;
     click_css(c, &format!("{li} .sim-merge")).await;
     let msg = wait_text(c, "message", |t| t.contains("登记成功")).await;
+    assert_eq!(text_of(c, "intake-files-chosen").await, "未选择文件");
     assert!(
         msg.contains(&format!("已作为 {main} 的重复件办结")),
         "{msg}"

@@ -220,8 +220,17 @@ function resetFilters() {
 
 // ---- intake (案件登记) ------------------------------------------------------------------
 
+/** Says which attachments are picked for the new case (WebKit's own line is in English). */
+function showChosenFiles() {
+  const names = [...($("intake-files").files || [])].map((f) => f.name);
+  $("intake-files-chosen").textContent = names.length
+    ? `已选择 ${names.length} 个文件：${names.join("、")}`
+    : "未选择文件";
+}
+
 function resetForm() {
   $("intake-form").reset();
+  showChosenFiles();
   $("paste-text").value = "";
   $("paste-notes").hidden = true;
   $("received").value = nowLocalValue();
@@ -400,6 +409,7 @@ function init() {
     });
   }
   $("intake-form").addEventListener("submit", submitIntake);
+  $("intake-files").addEventListener("change", showChosenFiles);
   $("clear-form").addEventListener("click", () => {
     resetForm();
     clearMessage();
