@@ -124,41 +124,58 @@ async fn snapshot(
     from: DateTime<FixedOffset>,
     cutoff: DateTime<FixedOffset>,
 ) -> Result<Snapshot> {
-    let calendar = load_calendar(conn).await?;
-    let units: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?;
     let window = Window::new(from, cutoff);
-    // The relevant ids as one JSON array, bound as it is to the statements below.
-    let ids: String = sqlx::query_scalar(&format!(
-        "SELECT {} FROM ({}) AS r",
-        dialect::json_values_agg(backend, "id", "id"),
-        relevant_cases_sql(backend)
-    ))
-    .bind(&window.from)
-    .bind(from.date_naive().to_string())
-    .bind(format_instant(
-        &(cutoff + chrono::Duration::minutes(RECEIVED_AHEAD_MINUTES)),
-    ))
-    .fetch_one(&mut *conn)
-    .await?;
-    // The histories and final replies on one connection; the cases, assignments and the
-    // window's rows on the other (about the same time each at 1,000,000 cases).
-    let first = async {
+    let mut second = second;
+    // First the calendar, the units and the relevant ids on one connection, the window's
+    // rows on the other; then the histories and final replies on one, the cases and
+    // assignments on the other (about the same time each at 1,000,000 cases).
+    let start = async {
+        let calendar = load_calendar(conn).await?;
+        let units: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
+        // The relevant ids as one JSON array, bound as it is to the statements below.
+        let ids: String = sqlx::query_scalar(&format!(
+            "SELECT {} FROM ({}) AS r",
+            dialect::json_values_agg(backend, "id", "id"),
+            relevant_cases_sql(backend)
+        ))
+        .bind(&window.from)
+        .bind(from.date_naive().to_string())
+        .bind(format_instant(
+            &(cutoff + chrono::Duration::minutes(RECEIVED_AHEAD_MINUTES)),
+        ))
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok::<_, Error>((calendar, units, ids))
+    };
+    let ((calendar, units, ids), mut snap) = match second.as_deref_mut() {
+        Some(other) => {
+            let (start, rows) = tokio::join!(start, read_window_rows(other, &window));
+            (start?, rows?)
+        }
+        None => {
+            let start = start.await?;
+            (start, read_window_rows(conn, &window).await?)
+        }
+    };
+    let replay = async {
         let histories = read_histories(conn, backend, &ids, &window).await?;
         let final_replies = read_final_replies(conn, backend, &ids).await?;
         Ok::<_, Error>((histories, final_replies))
     };
-    let ((histories, final_replies), mut snap) = match second {
+    let ((histories, final_replies), (cases, assignments)) = match second {
         Some(other) => {
-            let (first, rest) = tokio::join!(first, read_rest(other, backend, &ids, &window));
-            (first?, rest?)
+            let (replay, cases) = tokio::join!(replay, read_cases(other, backend, &ids));
+            (replay?, cases?)
         }
         None => {
-            let first = first.await?;
-            (first, read_rest(conn, backend, &ids, &window).await?)
+            let replay = replay.await?;
+            (replay, read_cases(conn, backend, &ids).await?)
         }
     };
+    snap.cases = cases;
+    snap.assignments = assignments;
     for (case_id, events) in histories {
         if let Ok(i) = snap.cases.binary_search_by_key(&case_id, |c| c.id) {
             snap.cases[i].events = events;
@@ -260,14 +277,13 @@ async fn read_final_replies(
         .collect()
 }
 
-/// The relevant cases (without their histories), their assignments, and the window's
-/// urgings, instructions, extensions and follow-ups.
-async fn read_rest(
+/// The relevant cases (without their histories), sorted by id, and their assignments, by
+/// case then by id.
+async fn read_cases(
     conn: &mut AnyConnection,
     backend: Backend,
     ids: &str,
-    window: &Window,
-) -> Result<Snapshot> {
+) -> Result<(Vec<CaseData>, Vec<AssignmentData>)> {
     let relevant = dialect::ids_of_json(backend, "$1");
     type CaseTuple = (
         i64,
@@ -300,10 +316,9 @@ async fn read_rest(
     )
     .await?;
     rows.sort_unstable_by_key(|r| r.0);
-    let mut snap = Snapshot::default();
-    snap.cases.reserve(rows.len());
+    let mut cases = Vec::with_capacity(rows.len());
     for (id, number, title, source, category, important, sensitive, complexity, rec, ack) in rows {
-        snap.cases.push(CaseData {
+        cases.push(CaseData {
             id,
             number,
             title,
@@ -332,8 +347,9 @@ async fn read_rest(
     )
     .await?;
     rows.sort_unstable_by_key(|r| (r.0, r.1));
+    let mut assignments = Vec::with_capacity(rows.len());
     for (case_id, _, unit_id, role, assigned, returned) in rows {
-        snap.assignments.push(AssignmentData {
+        assignments.push(AssignmentData {
             case_id,
             unit_id,
             lead: role == "lead",
@@ -341,6 +357,13 @@ async fn read_rest(
             returned: returned.as_deref().map(parse_stored).transpose()?,
         });
     }
+    Ok((cases, assignments))
+}
+
+/// The window's urgings, instructions, extensions and follow-ups, by their moment (they do
+/// not depend on which cases are relevant).
+async fn read_window_rows(conn: &mut AnyConnection, window: &Window) -> Result<Snapshot> {
+    let mut snap = Snapshot::default();
     let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
         "SELECT case_id, unit_id, level, created_at FROM urgings
          WHERE created_at >= $1 AND created_at < $2 ORDER BY id",
