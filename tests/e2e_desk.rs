@@ -114,12 +114,7 @@ async fn paste_then_register_as_a_duplicate_from_the_suggestions() {
         .for_element(Locator::Css(&format!("{li} .sim-merge")))
         .await
         .expect("the existing case is suggested");
-    c.execute(
-        "document.getElementById('similar').scrollIntoView({ block: 'end' });",
-        vec![],
-    )
-    .await
-    .unwrap();
+    scroll_to(c, "similar", "end").await;
     snap(c, "intake-paste-similar.png").await;
 
     // A refusal keeps what was typed.
@@ -147,12 +142,7 @@ async fn paste_then_register_as_a_duplicate_from_the_suggestions() {
         t == "已选择 1 个文件：平台截图.png"
     })
     .await;
-    c.execute(
-        "document.getElementById('intake-files-chosen').scrollIntoView({block: 'center'})",
-        vec![],
-    )
-    .await
-    .unwrap();
+    scroll_to(c, "intake-files-chosen", "center").await;
     snap(c, "intake-file-picked.png").await;
     click_css(c, &format!("{li} .sim-merge")).await;
     let msg = wait_text(c, "message", |t| t.contains("登记成功")).await;
@@ -224,12 +214,7 @@ async fn link_merge_calendar_day_and_units_from_their_screens() {
     let msg = wait_text(c, "message", |t| t.contains("已经关联")).await;
     assert!(msg.contains(&b), "{msg}");
     assert_eq!(value_of(c, "link-other").await, a);
-    c.execute(
-        "document.getElementById('message').scrollIntoView();",
-        vec![],
-    )
-    .await
-    .unwrap();
+    scroll_to(c, "message", "start").await;
     snap(c, "case-link.png").await;
 
     // 合并为重复件 from the case screen's actions.
@@ -237,12 +222,7 @@ async fn link_merge_calendar_day_and_units_from_their_screens() {
     assert!(actions(c).await.contains(&"merge".to_string()));
     act(c, "merge", || async {
         fill(c, "af-main", &a).await;
-        c.execute(
-            "document.getElementById('action-panel').scrollIntoView({ block: 'end' });",
-            vec![],
-        )
-        .await
-        .unwrap();
+        scroll_to(c, "action-panel", "end").await;
         snap(c, "case-merge.png").await;
     })
     .await;

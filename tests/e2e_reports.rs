@@ -127,12 +127,7 @@ async fn the_stats_screen_shows_the_figures_exports_and_imports() {
     click(c, "rule-save").await;
     wait_text(c, "message", |t| t.contains("考核规则已保存")).await;
     assert_eq!(client_value(c, "rule-w-close_rate").await, "20");
-    c.execute(
-        "document.getElementById('st-rule').scrollIntoView()",
-        vec![],
-    )
-    .await
-    .expect("scroll");
+    scroll_to(c, "st-rule", "start").await;
     screenshot(c, "stats-rule.png").await;
     let saved = c
         .execute_async(

@@ -198,6 +198,18 @@ pub async fn connect(port: u16) -> Client {
     }
 }
 
+/// Scrolls `#id` into view, placed as `block` says (`start`, `center`, `end`), so that a
+/// screenshot shows it.
+pub async fn scroll_to(client: &Client, id: &str, block: &str) {
+    client
+        .execute(
+            "document.getElementById(arguments[0]).scrollIntoView({ block: arguments[1] });",
+            vec![id.into(), block.into()],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("scroll to #{id}: {e}"));
+}
+
 /// The text of `#id`, polled until `pred` holds (or panics after [`WAIT`]).
 pub async fn wait_text(client: &Client, id: &str, pred: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + WAIT;

@@ -15,7 +15,7 @@ use wenzheng_core::clock::{format_instant, parse_local, parse_stored, parse_stor
 use wenzheng_core::due::{self, DueCase, DueCounts, Instruction, Thresholds};
 use wenzheng_core::model::CaseStatus;
 use wenzheng_core::service::documents::DocKind;
-use wenzheng_core::service::{ImportMode, SearchFilter};
+use wenzheng_core::service::{ImportMode, SearchFilter, RECEIVED_AHEAD_MINUTES};
 use wenzheng_core::{Ctx, Service};
 use wenzheng_print::{FontOptions, Printer};
 
@@ -741,11 +741,11 @@ fn snapshot_twin(from: &str, cutoff: &str) -> Vec<(String, Vec<Value>)> {
     ]
 }
 
-/// The service's bound of the cases a report leaves out as received after its cutoff
-/// (five minutes later: the most a 收到时间 may be ahead of its registration).
+/// The service's bound of the cases a report leaves out as received after its cutoff:
+/// [`RECEIVED_AHEAD_MINUTES`] (the most a 收到时间 may be ahead of its registration) later.
 fn received_after(cutoff: &str) -> String {
     let at = parse_stored(cutoff).expect("a stored instant");
-    format_instant(&(at + chrono::Duration::minutes(5)))
+    format_instant(&(at + chrono::Duration::minutes(RECEIVED_AHEAD_MINUTES)))
 }
 
 /// Borrows the statements of [`snapshot_twin`] for [`Bench::measure`].

@@ -46,7 +46,7 @@ pub use attachments::{attachment_dir_of, sha256_hex, stored_path, AttachmentChec
 pub use backup::{to_delete, Rotation};
 pub use backup_settings::{list_backup_files, BackupFile, BackupSettings};
 pub use calendar::DayMode;
-pub use cases::{ListFilter, NewCase};
+pub use cases::{ListFilter, NewCase, RECEIVED_AHEAD_MINUTES};
 #[cfg(feature = "encryption")]
 pub use encrypt::KeySource;
 pub use import_cases::{ImportMode, ImportProgress};
