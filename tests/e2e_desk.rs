@@ -143,6 +143,14 @@ async fn paste_then_register_as_a_duplicate_from_the_suggestions() {
     })
     .await;
     scroll_to(c, "intake-files-chosen", "center").await;
+    // WebKit's own date and time fields speak the web context's language, set to zh-CN
+    // whatever the PC's locale (this machine's is not Chinese): 收到时间 reads
+    // 2026/11/20 23:41 in the screenshot, not 11/20/2026, 11:41 PM.
+    let language = c
+        .execute("return navigator.language;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(language, json!("zh-CN"));
     snap(c, "intake-file-picked.png").await;
     click_css(c, &format!("{li} .sim-merge")).await;
     let msg = wait_text(c, "message", |t| t.contains("登记成功")).await;

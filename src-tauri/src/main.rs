@@ -16,6 +16,7 @@ mod database;
 mod desk;
 mod dialogs;
 mod files;
+mod form_locale;
 mod ipc_error;
 mod logging;
 mod print;
@@ -109,6 +110,7 @@ fn main() -> ExitCode {
         .manage(state)
         .manage(print::PrintState::default())
         .setup(|app| {
+            form_locale::apply(app)?;
             startup::spawn(app.handle().clone());
             tray::build(app)?;
             watch::spawn(app.handle().clone());

@@ -448,6 +448,62 @@ async fn a_kept_past_month_equals_a_fresh_one_until_the_calendar_or_its_events_c
     assert_eq!(with_late_entry.received.total, 5);
 }
 
+/// What an earlier release kept under other definitions of the figures (as every row kept
+/// before migration 0025 carries) is computed again, not read back: the report of a month
+/// that is over, and the trend points of the months before.
+#[tokio::test]
+async fn reports_kept_under_other_definitions_are_computed_again() {
+    let (_dir, svc) = fresh().await;
+    february(&svc).await;
+    let pool = svc.db().pool();
+    let ctx = ctx_at(&svc, "2026-03-20 08:00").await;
+    svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    // Mark what is kept (99 received), to see when it is used.
+    let (report,): (String,) = sqlx::query_as("SELECT report FROM report_cache")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let mut report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    report["received"]["total"] = 99.into();
+    sqlx::query("UPDATE report_cache SET report = $1")
+        .bind(report.to_string())
+        .execute(pool)
+        .await
+        .unwrap();
+    mark_months(&svc).await;
+    let feb = || async { svc.monthly_report(&ctx, "2026-02").await.unwrap() };
+    let march_trend = || async {
+        received_in(
+            &svc.monthly_report(&ctx, "2026-03").await.unwrap(),
+            "2026-02",
+        )
+    };
+    assert_eq!(feb().await.received.total, 99, "the kept report is used");
+    assert_eq!(march_trend().await, 99, "the kept trend point is used");
+
+    for table in ["report_cache", "report_months"] {
+        sqlx::query(&format!("UPDATE {table} SET figures = 0"))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let recomputed = feb().await;
+    check_february(&recomputed);
+    assert_eq!(march_trend().await, 4, "the point is computed again");
+    for table in ["report_cache", "report_months"] {
+        let old: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE figures = 0"))
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            old, 0,
+            "{table} is kept again under the current definitions"
+        );
+    }
+    assert_eq!(feb().await, recomputed, "and read back");
+}
+
 /// The watch prepares last month's report once it is over: computed and kept the first
 /// time, then left alone while the kept copy is valid; what it kept is what a request
 /// computes; a calendar edit has it prepared again.

@@ -224,6 +224,13 @@ pub struct Indicator {
     pub definition: &'static str,
 }
 
+/// The version of the figures' definitions and of the report's layout. Kept reports and
+/// trend points carry the version they were computed under and are read back only under
+/// the same one (`service/report_cache.rs`, migration 0025): raise it with any change to
+/// what a figure counts, to [`Report`] or to [`TrendPoint`], so that an upgraded app
+/// computes again what an earlier release kept.
+pub(crate) const DEFINITIONS_VERSION: i64 = 1;
+
 /// Every indicator of the report with its definition; `docs/reports.md` says the same.
 pub const INDICATORS: &[Indicator] = &[
     Indicator { key: "received", name: "收件数", definition: "统计期内登记的留言（案件）数，按登记时间计；另按来源平台、问题类别、重要、敏感、复杂分列。" },

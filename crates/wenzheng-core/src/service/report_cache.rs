@@ -9,6 +9,10 @@
 //! event dated inside the period (a clock set back), a unit renamed, a merge, a calendar
 //! edit, a kind added later and not listed here — makes the report be computed again.
 //!
+//! Both are kept with [`DEFINITIONS_VERSION`] and read back only under the same version,
+//! so that a release that changes a figure's definition does not serve what an earlier
+//! one computed (migration 20261128000025).
+//!
 //! The trend points of months that are over are kept the same way, one row per month in
 //! `report_months` (migration 20261127000021), so that a report computes only its own
 //! period and the trend months not kept yet. A trend point (received, replied, on-time,
@@ -24,7 +28,7 @@ use sqlx::AnyConnection;
 
 use crate::clock::format_instant;
 use crate::error::{Error, Result};
-use crate::report::figures::TrendPoint;
+use crate::report::figures::{TrendPoint, DEFINITIONS_VERSION};
 use crate::report::{AssessmentRule, Period, Report};
 
 /// Event kinds that, recorded after a period's end, leave its report unchanged: the
@@ -120,12 +124,14 @@ impl Key {
 pub(crate) async fn lookup(conn: &mut AnyConnection, key: &Key) -> Result<Option<Report>> {
     let stored: Option<(i64, String)> = sqlx::query_as(
         "SELECT last_event_id, report FROM report_cache
-         WHERE period_from = $1 AND period_to = $2 AND calendar_version = $3 AND rule = $4",
+         WHERE period_from = $1 AND period_to = $2 AND calendar_version = $3 AND rule = $4
+             AND figures = $5",
     )
     .bind(&key.from)
     .bind(&key.to)
     .bind(key.calendar_version)
     .bind(&key.rule)
+    .bind(DEFINITIONS_VERSION)
     .fetch_optional(&mut *conn)
     .await?;
     let Some((last_event_id, text)) = stored else {
@@ -182,10 +188,11 @@ pub(crate) async fn kept_months(
     };
     let rows: Vec<(String, i64, String)> = sqlx::query_as(
         "SELECT month, last_event_id, point FROM report_months
-         WHERE month >= $1 AND month <= $2 ORDER BY month",
+         WHERE month >= $1 AND month <= $2 AND figures = $3 ORDER BY month",
     )
     .bind(first.from.format("%Y-%m").to_string())
     .bind(last.from.format("%Y-%m").to_string())
+    .bind(DEFINITIONS_VERSION)
     .fetch_all(&mut *conn)
     .await?;
     // One look at the events appended since the oldest check: (id, at, listed kind).
@@ -243,13 +250,16 @@ pub(crate) async fn keep_months(
         let text =
             serde_json::to_string(point).map_err(|e| Error::Corrupt(format!("报表：{e}")))?;
         sqlx::query(
-            "INSERT INTO report_months (month, last_event_id, point) VALUES ($1, $2, $3)
+            "INSERT INTO report_months (month, last_event_id, point, figures)
+             VALUES ($1, $2, $3, $4)
              ON CONFLICT (month) DO UPDATE SET
-                 last_event_id = excluded.last_event_id, point = excluded.point",
+                 last_event_id = excluded.last_event_id, point = excluded.point,
+                 figures = excluded.figures",
         )
         .bind(&point.month)
         .bind(last_event_id)
         .bind(text)
+        .bind(DEFINITIONS_VERSION)
         .execute(&mut *conn)
         .await?;
     }
@@ -275,11 +285,12 @@ pub(crate) async fn store(
     let text = serde_json::to_string(report).map_err(|e| Error::Corrupt(format!("报表：{e}")))?;
     sqlx::query(
         "INSERT INTO report_cache (period_from, period_to, calendar_version, rule,
-             last_event_id, report)
-         VALUES ($1, $2, $3, $4, $5, $6)
+             last_event_id, report, figures)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (period_from, period_to) DO UPDATE SET
              calendar_version = excluded.calendar_version, rule = excluded.rule,
-             last_event_id = excluded.last_event_id, report = excluded.report",
+             last_event_id = excluded.last_event_id, report = excluded.report,
+             figures = excluded.figures",
     )
     .bind(&key.from)
     .bind(&key.to)
@@ -287,6 +298,7 @@ pub(crate) async fn store(
     .bind(&key.rule)
     .bind(last_event_id)
     .bind(text)
+    .bind(DEFINITIONS_VERSION)
     .execute(&mut *conn)
     .await?;
     Ok(())
