@@ -669,8 +669,7 @@ fn snapshot_twin(from: &str, cutoff: &str) -> Vec<(String, Vec<Value>)> {
         (
             "CREATE TEMP TABLE relevant AS
              SELECT id FROM (
-                 SELECT case_id AS id FROM events INDEXED BY events_at_case_counted
-                 WHERE at >= ?1 AND case_id IS NOT NULL AND kind <> 'archive'
+                 SELECT case_id AS id FROM case_histories WHERE counted_at >= ?1
                  UNION SELECT id FROM cases
                        WHERE status IN ('pending', 'acknowledged', 'assigned', 'in_progress')
                  UNION SELECT id FROM cases WHERE reply_due >= ?2) AS u
@@ -690,12 +689,10 @@ fn snapshot_twin(from: &str, cutoff: &str) -> Vec<(String, Vec<Value>)> {
         ),
         (
             format!(
-                "SELECT COALESCE(json_group_array(json_array(case_id, joined)), '[]')
-                 FROM (SELECT case_id, string_agg(entry, ',') AS joined
-                       FROM case_states WHERE case_id IN ({relevant}) AND at < ?1
-                       GROUP BY case_id) AS g"
+                "SELECT COALESCE(json_group_array(json_array(case_id, entries)), '[]')
+                 FROM case_histories WHERE case_id IN ({relevant})"
             ),
-            vec![text(cutoff)],
+            vec![],
         ),
         (
             format!(

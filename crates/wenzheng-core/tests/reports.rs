@@ -788,20 +788,24 @@ async fn used(cases: u64, seed: u64) -> (common::TestDb, Service) {
     (dir, svc)
 }
 
-/// `case_states` (the report's input, kept by a trigger on the event log) holds what each
-/// case event sets, in the demo data written in bulk and in steps taken one by one; an
-/// event whose `after` is not JSON is still appended and sets nothing.
+/// `case_histories` (the report's input, kept by a trigger on the event log) holds, for
+/// each case, what each of its events sets, oldest first, and the moment of its latest event
+/// other than archiving, in the demo data written in bulk and in steps taken one by one; an
+/// event whose `after` is not JSON is still appended, moves that moment and sets nothing.
 #[tokio::test]
-async fn case_states_hold_what_each_case_event_sets() {
+async fn case_histories_hold_what_each_case_event_sets() {
     let (_dir, svc) = used(300, 3).await;
     let pool = svc.db().pool();
-    type Row = (i64, i64, String, String);
-    let kept: Vec<Row> = sqlx::query_as(
-        "SELECT case_id, event_id, at, entry FROM case_states ORDER BY case_id, event_id",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
+    type Row = (i64, String, String);
+    let histories = || async {
+        sqlx::query_as::<_, Row>(
+            "SELECT case_id, counted_at, entries FROM case_histories ORDER BY case_id",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    };
+    let kept = histories().await;
     let events: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT case_id, id, at, kind, after FROM events WHERE case_id IS NOT NULL
          ORDER BY case_id, id",
@@ -809,65 +813,74 @@ async fn case_states_hold_what_each_case_event_sets() {
     .fetch_all(pool)
     .await
     .unwrap();
-    let expected: Vec<Row> = events
-        .into_iter()
-        .filter_map(|(case_id, id, at, kind, after)| {
-            let after: serde_json::Value = after
-                .as_deref()
-                .and_then(|a| serde_json::from_str(a).ok())
-                .unwrap_or_default();
-            let member = |k: &str| after.get(k).and_then(|v| v.as_str()).map(String::from);
-            let (status, due) = (member("status"), member("reply_due"));
-            let listed = ["register", "acknowledge", "reply_final"].contains(&kind.as_str());
-            (status.is_some() || due.is_some() || listed).then(|| {
-                let entry = format!(
-                    "{id} {at} {kind} {} {}",
-                    status.as_deref().unwrap_or("-"),
-                    due.as_deref().unwrap_or("-")
-                );
-                (case_id, id, at, entry)
-            })
-        })
-        .collect();
-    assert!(expected.len() > 1000, "{}", expected.len());
+    let mut expected: Vec<Row> = Vec::new();
+    for (case_id, id, at, kind, after) in events {
+        if expected.last().is_none_or(|r| r.0 != case_id) {
+            expected.push((case_id, String::new(), String::new()));
+        }
+        let row = expected.last_mut().unwrap();
+        if kind != "archive" && at > row.1 {
+            row.1 = at.clone();
+        }
+        let after: serde_json::Value = after
+            .as_deref()
+            .and_then(|a| serde_json::from_str(a).ok())
+            .unwrap_or_default();
+        let member = |k: &str| after.get(k).and_then(|v| v.as_str()).map(String::from);
+        let (status, due) = (member("status"), member("reply_due"));
+        let listed = ["register", "acknowledge", "reply_final"].contains(&kind.as_str());
+        if status.is_some() || due.is_some() || listed {
+            if !row.2.is_empty() {
+                row.2.push(',');
+            }
+            row.2.push_str(&format!(
+                "{id} {at} {kind} {} {}",
+                status.as_deref().unwrap_or("-"),
+                due.as_deref().unwrap_or("-")
+            ));
+        }
+    }
+    assert!(expected.len() > 250, "{}", expected.len());
     assert_eq!(kept, expected);
-    assert!(kept
-        .iter()
-        .any(|r| r.3.contains(" acknowledge acknowledged ") && r.0 == kept.last().unwrap().0));
+    let last = kept.last().unwrap();
+    assert!(last.2.contains(" acknowledge acknowledged "));
+    assert!(
+        kept.iter().any(|r| r.2.contains(" archive archived ")),
+        "archived cases"
+    );
 
-    // Not JSON: appended (the chain is not the point here), nothing set.
-    let case_id = kept.last().unwrap().0;
+    // Not JSON: appended (the chain is not the point here), nothing set, the moment moved.
     sqlx::query(
         "INSERT INTO events (id, case_id, actor_id, at, kind, summary, before, after, prev_hash,
                              hash)
          SELECT MAX(id) + 1, $1, 1, '2026-11-21T11:00:00+08:00', 'note', '备注', NULL,
                 '不是 JSON', 'x', 'y' FROM events",
     )
-    .bind(case_id)
+    .bind(last.0)
     .execute(pool)
     .await
     .unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_states")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    assert_eq!(n as usize, kept.len());
+    let after = histories().await;
+    let moved = after.last().unwrap();
+    assert_eq!(after.len(), kept.len());
+    assert_eq!(moved.2, last.2, "nothing set");
+    assert_eq!(moved.1, "2026-11-21T11:00:00+08:00");
 }
 
-/// Migration 0022 fills `case_states` from an existing event log as its trigger fills it for
-/// new events: the log of a database used with demo data and steps, copied into a database
-/// of the schema before 0022 and upgraded, gives the same table.
+/// Migrations 0022 and 0026 fill `case_histories` from an existing event log as its trigger
+/// fills it for new events: the log of a database used with demo data and steps, copied
+/// into a database of the schema before 0022 and upgraded, gives the same table.
 #[tokio::test]
-async fn the_upgrade_fills_case_states_as_the_trigger_does() {
+async fn the_upgrade_fills_case_histories_as_the_trigger_does() {
     if sqlite_only(
-        "the_upgrade_fills_case_states_as_the_trigger_does",
+        "the_upgrade_fills_case_histories_as_the_trigger_does",
         "SQLite 文件的升级",
     ) {
         return;
     }
     let (_dir, svc) = used(200, 5).await;
-    let states = "SELECT case_id, event_id, at, entry FROM case_states ORDER BY case_id, event_id";
-    type State = (i64, i64, String, String);
+    let states = "SELECT case_id, counted_at, entries FROM case_histories ORDER BY case_id";
+    type State = (i64, String, String);
     let kept: Vec<State> = sqlx::query_as(states)
         .fetch_all(svc.db().pool())
         .await
@@ -931,7 +944,15 @@ async fn the_upgrade_fills_case_states_as_the_trigger_does() {
         .fetch_all(upgraded.db().pool())
         .await
         .unwrap();
-    assert!(kept.len() > 1000, "{}", kept.len());
+    assert!(kept.len() > 150, "{}", kept.len());
+    assert!(
+        kept.iter().any(|k| k.2.matches(',').count() > 3),
+        "histories of several entries"
+    );
+    assert!(
+        kept.iter().any(|k| k.2.contains(" archive ")),
+        "archived cases"
+    );
     assert_eq!(filled, kept);
 }
 

@@ -52,12 +52,12 @@ async fn load_rule(conn: &mut AnyConnection) -> Result<AssessmentRule> {
 /// was closed or archived before `from`, with its deadline passed, and nothing happened
 /// to it since: no figure of the window counts it. Its archiving since `from` does not
 /// count as an event here: it takes a closed case (已办结) to 已归档, which every figure
-/// counts alike (the index `events_at_case_counted` leaves it out, migration 0024, and is
-/// named for SQLite's planner, which otherwise may walk `events_case` instead). A case
-/// received [`RECEIVED_AHEAD_MINUTES`] or more after the cutoff (`$3`) was registered after
-/// it and counts in nothing before it: it is left out too (a past month's report would
-/// otherwise read every case of the months since).
-fn relevant_cases_sql(backend: Backend) -> String {
+/// counts alike (`case_histories.counted_at` is the moment of a case's latest event other
+/// than archiving, migration 0026). A case received [`RECEIVED_AHEAD_MINUTES`] or more
+/// after the cutoff (`$3`) was registered after it and counts in nothing before it: it is
+/// left out too (a past month's report would otherwise read every case of the months
+/// since).
+fn relevant_cases_sql() -> String {
     let open: Vec<String> = CaseStatus::ALL
         .iter()
         .filter(|s| s.is_open())
@@ -65,29 +65,25 @@ fn relevant_cases_sql(backend: Backend) -> String {
         .collect();
     format!(
         "SELECT id FROM (
-             SELECT case_id AS id FROM {}
-             WHERE at >= $1 AND case_id IS NOT NULL AND kind <> 'archive'
+             SELECT case_id AS id FROM case_histories WHERE counted_at >= $1
              UNION SELECT id FROM cases WHERE status IN ({})
              UNION SELECT id FROM cases WHERE reply_due >= $2) AS u
          WHERE id NOT IN (SELECT id FROM cases WHERE received_at >= $3)",
-        dialect::indexed_by(backend, "events", "events_at_case_counted"),
         open.join(", ")
     )
 }
 
 /// The rows of `sql` (one JSON array of arrays, see [`dialect::json_rows_any`]) with the
-/// relevant ids bound as `$1` and `second`, if any, as `$2`.
+/// relevant ids bound as `$1`.
 async fn read_rows<T: serde::de::DeserializeOwned>(
     conn: &mut AnyConnection,
     sql: &str,
     ids: &str,
-    second: Option<&str>,
 ) -> Result<Vec<T>> {
-    let mut query = sqlx::query_scalar::<_, String>(sql).bind(ids);
-    if let Some(second) = second {
-        query = query.bind(second);
-    }
-    let text = query.fetch_one(&mut *conn).await?;
+    let text: String = sqlx::query_scalar(sql)
+        .bind(ids)
+        .fetch_one(&mut *conn)
+        .await?;
     serde_json::from_str(&text).map_err(|e| corrupt("报表数据", e))
 }
 
@@ -138,7 +134,7 @@ async fn snapshot(
         let ids: String = sqlx::query_scalar(&format!(
             "SELECT {} FROM ({}) AS r",
             dialect::json_values_agg(backend, "id", "id"),
-            relevant_cases_sql(backend)
+            relevant_cases_sql()
         ))
         .bind(&window.from)
         .bind(from.date_naive().to_string())
@@ -187,11 +183,12 @@ async fn snapshot(
     Ok(snap)
 }
 
-/// The history of each relevant case as `case_states` keeps it (the events that set a
+/// The history of each relevant case as `case_histories` keeps it (the events that set a
 /// status or a deadline, and the registration, acknowledgment and final replies), none at
-/// or after the cutoff, oldest first. One row per case (its events' entries joined) keeps
-/// the rows few; an entry is `id at kind status reply_due` (`-` for none), none of them
-/// with a space or a `,`.
+/// or after the cutoff, oldest first. A case's entries come as one string, joined with
+/// `,`; an entry is `id at kind status reply_due` (`-` for none), none of them with a space
+/// or a `,`. The entries at or after the cutoff (a past month's, read later) are left out
+/// here, by the stored text as SQL compares it.
 async fn read_histories(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -202,21 +199,16 @@ async fn read_histories(
     let rows: Vec<(i64, String)> = read_rows(
         conn,
         &format!(
-            "SELECT {agg} FROM (
-                 SELECT case_id, string_agg(entry, ',') AS joined
-                 FROM case_states
-                 WHERE case_id IN ({relevant}) AND at < $2
-                 GROUP BY case_id) AS g",
-            agg = dialect::json_rows_any(backend, "case_id, joined"),
+            "SELECT {} FROM case_histories WHERE case_id IN ({relevant})",
+            dialect::json_rows_any(backend, "case_id, entries"),
         ),
         ids,
-        Some(&window.cutoff),
     )
     .await?;
     let mut histories = Vec::with_capacity(rows.len());
-    for (case_id, joined) in rows {
+    for (case_id, entries) in rows {
         let mut history = Vec::new();
-        for item in joined.split(',') {
+        for item in entries.split(',').filter(|item| !item.is_empty()) {
             let mut parts = item.split(' ');
             let (Some(id), Some(at), Some(kind), Some(status), Some(reply_due)) = (
                 parts.next().and_then(|id| id.parse::<i64>().ok()),
@@ -227,6 +219,9 @@ async fn read_histories(
             ) else {
                 return Err(corrupt("事件内容", item));
             };
+            if at >= window.cutoff.as_str() {
+                continue;
+            }
             history.push((
                 id,
                 CaseEvent {
@@ -262,7 +257,6 @@ async fn read_final_replies(
             dialect::indexed_by(backend, "replies", "replies_final")
         ),
         ids,
-        None,
     )
     .await?;
     rows.sort_unstable_by_key(|r| (r.0, r.1));
@@ -312,7 +306,6 @@ async fn read_cases(
             dialect::indexed_by(backend, "cases", "cases_report")
         ),
         ids,
-        None,
     )
     .await?;
     rows.sort_unstable_by_key(|r| r.0);
@@ -343,7 +336,6 @@ async fn read_cases(
             dialect::indexed_by(backend, "assignments", "assignments_report")
         ),
         ids,
-        None,
     )
     .await?;
     rows.sort_unstable_by_key(|r| (r.0, r.1));

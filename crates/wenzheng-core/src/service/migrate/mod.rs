@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 /// triggers (compared instead), and the attachment contents (filled from the files).
 const NOT_COPIED: [&str; 6] = [
     "case_fts",
-    "case_states",
+    "case_histories",
     "case_status_counts",
     "cases_awaiting_feedback",
     "calendar_version",
@@ -61,8 +61,8 @@ const DERIVED: [(&str, &str); 5] = [
         "SELECT id, version FROM calendar_version",
     ),
     (
-        "case_states",
-        "SELECT case_id, event_id, at, entry FROM case_states",
+        "case_histories",
+        "SELECT case_id, counted_at, entries FROM case_histories",
     ),
 ];
 
