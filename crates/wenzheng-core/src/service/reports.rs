@@ -73,18 +73,36 @@ fn relevant_cases_sql() -> String {
     )
 }
 
-/// The rows of `sql` (one JSON array of arrays, see [`dialect::json_rows_any`]) with the
+/// The rows of `sql` as one JSON array of arrays (see [`dialect::json_rows_any`]), with the
 /// relevant ids bound as `$1`.
-async fn read_rows<T: serde::de::DeserializeOwned>(
-    conn: &mut AnyConnection,
-    sql: &str,
-    ids: &str,
-) -> Result<Vec<T>> {
-    let text: String = sqlx::query_scalar(sql)
+async fn read_text(conn: &mut AnyConnection, sql: &str, ids: &str) -> Result<String> {
+    Ok(sqlx::query_scalar(sql)
         .bind(ids)
         .fetch_one(&mut *conn)
-        .await?;
-    serde_json::from_str(&text).map_err(|e| corrupt("报表数据", e))
+        .await?)
+}
+
+/// The rows of a JSON array of arrays.
+fn rows_of<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>> {
+    serde_json::from_str(text).map_err(|e| corrupt("报表数据", e))
+}
+
+/// Starts `parse` on a thread of its own. The report's reads come as a few large texts
+/// (tens of MB at 1,000,000 cases): parsed on the report's task, one connection's text
+/// waited for the other's to be parsed, while SQLite worked on one of its two threads.
+fn parse_apart<T: Send + 'static>(
+    parse: impl FnOnce() -> Result<T> + Send + 'static,
+) -> tokio::task::JoinHandle<Result<T>> {
+    tokio::task::spawn_blocking(parse)
+}
+
+/// What [`parse_apart`] gave.
+async fn parsed<T>(handle: tokio::task::JoinHandle<Result<T>>) -> Result<T> {
+    match handle.await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(Error::Unavailable("程序正在退出，报表未完成".into())),
+    }
 }
 
 /// The instants a report reading `[from, cutoff)` binds, as stored: `from`, and `cutoff`
@@ -156,9 +174,10 @@ async fn snapshot(
         }
     };
     let replay = async {
+        // The histories are parsed while the final replies are read.
         let histories = read_histories(conn, backend, &ids, &window).await?;
         let final_replies = read_final_replies(conn, backend, &ids).await?;
-        Ok::<_, Error>((histories, final_replies))
+        Ok::<_, Error>((parsed(histories).await?, final_replies))
     };
     let ((histories, final_replies), (cases, assignments)) = match second {
         Some(other) => {
@@ -194,9 +213,9 @@ async fn read_histories(
     backend: Backend,
     ids: &str,
     window: &Window,
-) -> Result<Vec<(i64, Vec<CaseEvent>)>> {
+) -> Result<tokio::task::JoinHandle<Result<Vec<(i64, Vec<CaseEvent>)>>>> {
     let relevant = dialect::ids_of_json(backend, "$1");
-    let rows: Vec<(i64, String)> = read_rows(
+    let text = read_text(
         conn,
         &format!(
             "SELECT {} FROM case_histories WHERE case_id IN ({relevant})",
@@ -205,6 +224,14 @@ async fn read_histories(
         ids,
     )
     .await?;
+    let cutoff = window.cutoff.clone();
+    Ok(parse_apart(move || parse_histories(&text, &cutoff)))
+}
+
+/// The histories in `text` (see [`read_histories`]), without the entries at or after
+/// `cutoff` (compared as stored text, as SQL compares it).
+fn parse_histories(text: &str, cutoff: &str) -> Result<Vec<(i64, Vec<CaseEvent>)>> {
+    let rows: Vec<(i64, String)> = rows_of(text)?;
     let mut histories = Vec::with_capacity(rows.len());
     for (case_id, entries) in rows {
         let mut history = Vec::new();
@@ -219,7 +246,7 @@ async fn read_histories(
             ) else {
                 return Err(corrupt("事件内容", item));
             };
-            if at >= window.cutoff.as_str() {
+            if at >= cutoff {
                 continue;
             }
             history.push((
@@ -249,7 +276,7 @@ async fn read_final_replies(
     ids: &str,
 ) -> Result<Vec<FinalReply>> {
     let relevant = dialect::ids_of_json(backend, "$1");
-    let mut rows: Vec<(i64, i64, String, Option<String>)> = read_rows(
+    let text = read_text(
         conn,
         &format!(
             "SELECT {} FROM {} WHERE kind = 'final' AND case_id IN ({relevant})",
@@ -259,42 +286,33 @@ async fn read_final_replies(
         ids,
     )
     .await?;
-    rows.sort_unstable_by_key(|r| (r.0, r.1));
-    rows.into_iter()
-        .map(|(c, _, at, published)| {
-            Ok((
-                c,
-                parse_stored(&at)?,
-                published.as_deref().map(parse_stored).transpose()?,
-            ))
-        })
-        .collect()
+    parsed(parse_apart(move || {
+        let mut rows: Vec<(i64, i64, String, Option<String>)> = rows_of(&text)?;
+        rows.sort_unstable_by_key(|r| (r.0, r.1));
+        rows.into_iter()
+            .map(|(c, _, at, published)| {
+                Ok((
+                    c,
+                    parse_stored(&at)?,
+                    published.as_deref().map(parse_stored).transpose()?,
+                ))
+            })
+            .collect()
+    }))
+    .await
 }
 
 /// The relevant cases (without their histories), sorted by id, and their assignments, by
-/// case then by id.
+/// case then by id. Every read comes in no particular order and is sorted here (see
+/// [`dialect::json_rows_any`]); each reads one narrow covering index or table (migration
+/// 0022), named for SQLite's planner, which has no statistics for them.
 async fn read_cases(
     conn: &mut AnyConnection,
     backend: Backend,
     ids: &str,
 ) -> Result<(Vec<CaseData>, Vec<AssignmentData>)> {
     let relevant = dialect::ids_of_json(backend, "$1");
-    type CaseTuple = (
-        i64,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        i64,
-        String,
-        String,
-        String,
-    );
-    // Every read below comes in no particular order and is sorted here (see
-    // [`dialect::json_rows_any`]); each reads one narrow covering index or table (migration
-    // 0022), named for SQLite's planner, which has no statistics for them.
-    let mut rows: Vec<CaseTuple> = read_rows(
+    let text = read_text(
         conn,
         &format!(
             "SELECT {} FROM {} WHERE id IN ({relevant})",
@@ -308,24 +326,9 @@ async fn read_cases(
         ids,
     )
     .await?;
-    rows.sort_unstable_by_key(|r| r.0);
-    let mut cases = Vec::with_capacity(rows.len());
-    for (id, number, title, source, category, important, sensitive, complexity, rec, ack) in rows {
-        cases.push(CaseData {
-            id,
-            number,
-            title,
-            source,
-            category,
-            important: important != 0,
-            sensitive: sensitive != 0,
-            complex: complexity == Complexity::Complex.code(),
-            received: parse_stored(&rec)?,
-            ack_due: parse_stored(&ack)?,
-            events: Vec::new(),
-        });
-    }
-    let mut rows: Vec<(i64, i64, i64, String, String, Option<String>)> = read_rows(
+    // The cases are parsed while the assignments are read.
+    let cases = parse_apart(move || parse_cases(&text));
+    let text = read_text(
         conn,
         &format!(
             "SELECT {} FROM {} WHERE case_id IN ({relevant})",
@@ -338,18 +341,60 @@ async fn read_cases(
         ids,
     )
     .await?;
-    rows.sort_unstable_by_key(|r| (r.0, r.1));
-    let mut assignments = Vec::with_capacity(rows.len());
-    for (case_id, _, unit_id, role, assigned, returned) in rows {
-        assignments.push(AssignmentData {
-            case_id,
-            unit_id,
-            lead: role == "lead",
-            assigned: parse_stored(&assigned)?,
-            returned: returned.as_deref().map(parse_stored).transpose()?,
-        });
-    }
-    Ok((cases, assignments))
+    let assignments = parsed(parse_apart(move || {
+        let mut rows: Vec<(i64, i64, i64, String, String, Option<String>)> = rows_of(&text)?;
+        rows.sort_unstable_by_key(|r| (r.0, r.1));
+        rows.into_iter()
+            .map(|(case_id, _, unit_id, role, assigned, returned)| {
+                Ok(AssignmentData {
+                    case_id,
+                    unit_id,
+                    lead: role == "lead",
+                    assigned: parse_stored(&assigned)?,
+                    returned: returned.as_deref().map(parse_stored).transpose()?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()
+    }))
+    .await?;
+    Ok((parsed(cases).await?, assignments))
+}
+
+/// The cases in `text` (see [`read_cases`]), sorted by id.
+fn parse_cases(text: &str) -> Result<Vec<CaseData>> {
+    type CaseTuple = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        String,
+        String,
+        String,
+    );
+    let mut rows: Vec<CaseTuple> = rows_of(text)?;
+    rows.sort_unstable_by_key(|r| r.0);
+    rows.into_iter()
+        .map(
+            |(id, number, title, source, category, important, sensitive, complexity, rec, ack)| {
+                Ok(CaseData {
+                    id,
+                    number,
+                    title,
+                    source,
+                    category,
+                    important: important != 0,
+                    sensitive: sensitive != 0,
+                    complex: complexity == Complexity::Complex.code(),
+                    received: parse_stored(&rec)?,
+                    ack_due: parse_stored(&ack)?,
+                    events: Vec::new(),
+                })
+            },
+        )
+        .collect()
 }
 
 /// The window's urgings, instructions, extensions and follow-ups, by their moment (they do
