@@ -54,11 +54,41 @@ pub fn format_instant(dt: &DateTime<FixedOffset>) -> String {
         .to_string()
 }
 
-/// Reads an instant stored by [`format_instant`].
+/// Reads an instant stored by [`format_instant`]. Its form, `YYYY-MM-DDTHH:MM:SS+08:00`, is
+/// read by position (a report reads hundreds of thousands: chrono's RFC 3339 parser took
+/// about a fifth of its CPU time); any other text goes through that parser.
 pub fn parse_stored(text: &str) -> Result<DateTime<FixedOffset>> {
+    if let Some(dt) = parse_stored_form(text) {
+        return Ok(dt);
+    }
     DateTime::parse_from_rfc3339(text)
         .map(|dt| dt.with_timezone(&cst()))
         .map_err(|e| Error::Corrupt(format!("时间字段“{text}”无法解析：{e}")))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS+08:00` read by position; `None` for any other text, and for a date
+/// or time that does not exist (left to the RFC 3339 parser, which says why).
+fn parse_stored_form(text: &str) -> Option<DateTime<FixedOffset>> {
+    let b = text.as_bytes();
+    let shape = b.len() == 25
+        && &b[19..] == b"+08:00"
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':';
+    if !shape {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0, 4)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?)?;
+    let time = NaiveTime::from_hms_opt(number(11, 13)?, number(14, 16)?, number(17, 19)?)?;
+    cst().from_local_datetime(&date.and_time(time)).single()
 }
 
 /// Reads a stored `YYYY-MM-DD` date.
@@ -106,6 +136,51 @@ mod tests {
         let err = parse_local("明天上午").unwrap_err();
         assert!(err.to_string().contains("无法识别的时间"), "{err}");
         assert!(parse_local("2026-02-30 10:00").is_err());
+    }
+
+    /// The stored form read by position gives what chrono's RFC 3339 parser gives, for
+    /// instants over five years (every 7,919 seconds, so every hour, minute and second
+    /// come up) and for texts that are not quite the stored form.
+    #[test]
+    fn the_stored_form_reads_as_rfc_3339() {
+        let rfc = |t: &str| DateTime::parse_from_rfc3339(t).map(|dt| dt.with_timezone(&cst()));
+        let mut t = parse_local("2023-01-01 00:00").unwrap();
+        let end = parse_local("2028-01-01 00:00").unwrap();
+        let mut n = 0;
+        while t < end {
+            let text = format_instant(&t);
+            assert_eq!(parse_stored_form(&text), Some(t), "{text}");
+            assert_eq!(parse_stored(&text).unwrap(), rfc(&text).unwrap(), "{text}");
+            t += chrono::Duration::seconds(7919);
+            n += 1;
+        }
+        assert!(n > 19_000, "{n}");
+        for text in [
+            "2026-02-13T02:00:00Z",
+            "2026-02-13T10:00:00.5+08:00",
+            "2026-02-13T10:00:00+09:00",
+            "2026-02-13 10:00:00+08:00",
+            "2026-12-31T23:59:59+08:00",
+            "2024-02-29T12:00:00+08:00",
+        ] {
+            assert_eq!(parse_stored(text).unwrap(), rfc(text).unwrap(), "{text}");
+            assert_eq!(
+                format_instant(&parse_stored(text).unwrap()),
+                format_instant(&rfc(text).unwrap())
+            );
+        }
+        for text in [
+            "2026-02-30T10:00:00+08:00",
+            "2025-02-29T10:00:00+08:00",
+            "2026-02-13T24:00:00+08:00",
+            "2026-02-13T10:60:00+08:00",
+            "2026-0a-13T10:00:00+08:00",
+            "+026-02-13T10:00:00+08:00",
+            "",
+        ] {
+            assert!(parse_stored(text).is_err(), "{text}");
+            assert!(rfc(text).is_err(), "{text}");
+        }
     }
 
     #[test]
