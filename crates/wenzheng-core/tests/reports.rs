@@ -971,6 +971,21 @@ async fn a_case_registered_in_the_same_second_counts() {
     svc.register(&ctx, nc).await.unwrap();
     let r = svc.monthly_report(&ctx, "2026-02").await.unwrap();
     assert_eq!(r.received.total, 1);
+    // Received long before and registered in that second: overdue at the report's cutoff,
+    // counted as received and as overdue alike (it was neither before this fix of the
+    // last second: 39 of 101 cases registered just before the 统计 screen was opened).
+    let late = NewCase {
+        title: "补录的旧留言".into(),
+        content: "一个月前的留言".into(),
+        received_at: Some("2026-01-10 09:00".into()),
+        ..Default::default()
+    };
+    svc.register(&ctx, late).await.unwrap();
+    let r = svc.monthly_report(&ctx, "2026-02").await.unwrap();
+    assert_eq!(r.received.total, 2);
+    assert_eq!(r.overdue_now.len(), 1);
+    assert_eq!(r.overdue_now[0].title, "补录的旧留言");
+    assert_eq!(r.overdue_in_period.len(), 1);
 }
 
 /// A case registered just before a month's end whose 收到时间 is a few minutes into the

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Timelike};
 use serde::{Deserialize, Serialize};
 
 use super::assess::{self, AssessmentRule, UnitScore};
@@ -531,12 +531,26 @@ impl<'a> History<'a> {
                 continue;
             }
             // The latest moment of the interval is the worst one.
-            let last = until - Duration::seconds(1);
+            let last = last_stored_before(until);
             if let Some(kind) = overdue_kind(status, due, self.case.ack_due, last) {
                 return Some((kind, due));
             }
         }
         None
+    }
+}
+
+/// The last instant a stored moment (whole seconds) can have before `cutoff`: at a month's
+/// end the period's last second; for a period in progress (`now`, with a fraction of a
+/// second) the current second — a case registered in it, before the report was asked for,
+/// is in the report and must also be in what it counts at the end (overdue, the units
+/// assigned), as it is in what it counts in the period.
+fn last_stored_before(cutoff: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+    let whole = cutoff.with_nanosecond(0).unwrap_or(cutoff);
+    if whole < cutoff {
+        whole
+    } else {
+        whole - Duration::seconds(1)
     }
 }
 
@@ -671,7 +685,7 @@ fn core(snap: &Snapshot, period: Period, now: DateTime<FixedOffset>, with_lists:
             let mut list: Vec<&AssignmentData> = snap
                 .assignments_of(case.id)
                 .iter()
-                .filter(|a| a.active_at(cutoff - Duration::seconds(1)))
+                .filter(|a| a.active_at(last_stored_before(cutoff)))
                 .collect();
             list.sort_by_key(|a| !a.lead);
             list.iter()
@@ -693,7 +707,7 @@ fn core(snap: &Snapshot, period: Period, now: DateTime<FixedOffset>, with_lists:
             status_name: status_end.label().to_string(),
         };
         if let Some(kind) = h
-            .overdue_at(cutoff - Duration::seconds(1))
+            .overdue_at(last_stored_before(cutoff))
             .filter(|_| cutoff > start)
         {
             overdue_ids.push(case.id);
@@ -877,7 +891,7 @@ pub(crate) fn compute(
         due,
         overdue_ids,
     } = core(snap, period, now, true);
-    let last = cutoff - Duration::seconds(1);
+    let last = last_stored_before(cutoff);
     // Each counted item goes to the units assigned to its case at its moment: the case's
     // few assignments are looked at once per item, not once per unit.
     let mut acc: BTreeMap<i64, UnitTally> = BTreeMap::new();
