@@ -13,7 +13,8 @@
 //! start, the window, the page); from the click on 登录 to the dashboard's cards; from the
 //! click on 案件列表 to its first rows. After 10 s idle on the register it reads the
 //! resident (RSS) and proportional (PSS) memory of the app's process, and of the app with
-//! its WebKit helper processes, from `/proc/<pid>/smaps_rollup`. The first launch of a
+//! its WebKit helper processes, from `/proc/<pid>/smaps_rollup`; then, from the click on
+//! 统计, the time to this month's report with its list of cases overdue at the cutoff. The first launch of a
 //! day also makes the daily backup; it is reported apart from the median of the others.
 
 #[path = "e2e/harness.rs"]
@@ -31,6 +32,8 @@ struct Launch {
     to_list: Duration,
     app: Mem,
     all: Mem,
+    to_stats: Duration,
+    overdue_rows: usize,
 }
 
 async fn launch(app: &Path, db: &Path, log: PathBuf) -> Launch {
@@ -84,6 +87,18 @@ async fn launch(app: &Path, db: &Path, log: PathBuf) -> Launch {
     let to_list = t2.elapsed();
     tokio::time::sleep(Duration::from_secs(10)).await;
     let (own, all) = memory(app);
+    // The 统计 screen: this month's report (computed: it is in progress) with its list of
+    // cases overdue at the cutoff — its last part to be filled in.
+    let t3 = Instant::now();
+    click(&client, "nav-stats").await;
+    client
+        .wait()
+        .at_most(long)
+        .for_element(Locator::Css("#st-overdue tr"))
+        .await
+        .expect("the list of overdue cases");
+    let to_stats = t3.elapsed();
+    let overdue_rows = css_count(&client, "#st-overdue tr").await;
     client.close().await.expect("close the session");
     Launch {
         to_login,
@@ -91,6 +106,8 @@ async fn launch(app: &Path, db: &Path, log: PathBuf) -> Launch {
         to_list,
         app: own,
         all,
+        to_stats,
+        overdue_rows,
     }
 }
 
@@ -191,7 +208,8 @@ async fn cold_start_and_idle_memory() {
         let l = launch(&app, &db, tmp.path().join(format!("driver-{i}.log"))).await;
         eprintln!(
             "launch {i}: {} ms to the sign-in form, {} ms to the dashboard, {} ms to the list; \
-             app RSS {} MB PSS {} MB (anonymous {} MB); with WebKit RSS {} MB PSS {} MB",
+             app RSS {} MB PSS {} MB (anonymous {} MB); with WebKit RSS {} MB PSS {} MB; \
+             {} ms to 统计 with {} overdue rows",
             ms(l.to_login),
             ms(l.to_dashboard),
             ms(l.to_list),
@@ -199,7 +217,9 @@ async fn cold_start_and_idle_memory() {
             mb(l.app.1),
             mb(l.app.2),
             mb(l.all.0),
-            mb(l.all.1)
+            mb(l.all.1),
+            ms(l.to_stats),
+            l.overdue_rows
         );
         runs.push(l);
     }
@@ -251,5 +271,11 @@ async fn cold_start_and_idle_memory() {
         mb(first.all.1),
         mb(med(&|l| l.all.0)),
         mb(med(&|l| l.all.1))
+    );
+    println!(
+        "| 统计 → this month's figures and overdue list, {} rows (ms) | {} | {} |",
+        first.overdue_rows,
+        ms(first.to_stats),
+        d(&|l| l.to_stats)
     );
 }
