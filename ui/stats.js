@@ -52,7 +52,7 @@ function headline(r) {
     ["reply_rate", "答复率", pct(r.reply_rate), "reply-rate"],
     ["published", "公开答复数", r.published, "published"],
     ["overdue_now", "截止时超期", r.overdue_now.length, "overdue-now"],
-    ["overdue_in_period", "期内发生超期", r.overdue_in_period.length, "overdue-in-period"],
+    ["overdue_in_period", "期内发生超期", r.overdue_in_period_count, "overdue-in-period"],
     ["urgings", "催办（黄牌/红牌）", `${r.urgings.total}（${r.urgings.yellow}/${r.urgings.red}）`, "urgings"],
     ["instructions", "领导批示 / 已落实", `${r.instructions} / ${r.instructions_done}`, "instructions"],
     ["extensions", "延期次数（工作日）", `${r.extensions}（${r.extension_days}）`, "extensions"],

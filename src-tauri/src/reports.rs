@@ -68,11 +68,32 @@ fn non_empty(path: &str) -> Result<PathBuf, IpcError> {
     Ok(PathBuf::from(path))
 }
 
-/// The figures, per-unit table, ranking, trend and overdue lists of a period.
+/// A report as the 统计 screen shows it: the report, without the list of cases overdue at
+/// some moment of the period, which the screen only counts — 3 of the 5.3 MB of the month in
+/// progress at 1,000,000 cases, carried to the page for nothing. The Excel export and the
+/// printed report, made here, have the list.
+#[derive(Serialize)]
+pub struct ReportOnScreen {
+    #[serde(flatten)]
+    report: Report,
+    /// How many cases were overdue at some moment of the period.
+    overdue_in_period_count: usize,
+}
+
+/// The figures, per-unit table, ranking, trend and overdue list of a period.
 #[tauri::command]
-pub async fn report_figures(state: State<'_, AppState>, period: PeriodArg) -> CmdResult<Report> {
+pub async fn report_figures(
+    state: State<'_, AppState>,
+    period: PeriodArg,
+) -> CmdResult<ReportOnScreen> {
     let p = period.period()?;
-    Ok(state.service.report(&state.ctx()?, p).await?)
+    let mut report = state.service.report(&state.ctx()?, p).await?;
+    let overdue_in_period_count = report.overdue_in_period.len();
+    report.overdue_in_period = Vec::new();
+    Ok(ReportOnScreen {
+        report,
+        overdue_in_period_count,
+    })
 }
 
 /// Asks where to save a file (`xlsx` or `csv`), suggesting `name`; none when cancelled.
