@@ -234,14 +234,30 @@ pub async fn fill(client: &Client, id: &str, text: &str) {
     el.send_keys(text).await.expect("send_keys");
 }
 
+/// Clicks `#id`. A list re-rendered after a save may replace the element between the find
+/// and the click (WebKitWebDriver: "Node with identifier … was not found"): it is found
+/// again, until [`WAIT`].
 pub async fn click(client: &Client, id: &str) {
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click #{id}: {e}"));
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let element = client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("#{id}: {e}"));
+        match element.click().await {
+            Ok(()) => return,
+            Err(e) if Instant::now() < deadline && is_stale(&e) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("click #{id}: {e}"),
+        }
+    }
+}
+
+/// Whether `e` says the element found is no longer in the page.
+fn is_stale(e: &fantoccini::error::CmdError) -> bool {
+    let text = e.to_string();
+    text.contains("was not found") || text.contains("stale element")
 }
 
 pub fn is_case_number(s: &str) -> bool {
