@@ -1,7 +1,7 @@
 //! Time in China Standard Time: parsing and formatting of the instants and dates the
 //! services store. Logic never reads the clock; only the front ends call [`now`].
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 
 use crate::error::{Error, Result};
 
@@ -52,6 +52,19 @@ pub fn format_instant(dt: &DateTime<FixedOffset>) -> String {
     dt.with_timezone(&cst())
         .format("%Y-%m-%dT%H:%M:%S%:z")
         .to_string()
+}
+
+/// The first whole second at or after `t`. Instants are stored to the second (see
+/// [`format_instant`]), so a stored instant is before `t` exactly when it is before this
+/// second — a report's cutoff at `now`, with a fraction of a second, takes in what was
+/// stored in the current second.
+pub fn stored_ceiling(t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+    let whole = t.with_nanosecond(0).unwrap_or(t);
+    if whole < t {
+        whole + chrono::Duration::seconds(1)
+    } else {
+        whole
+    }
 }
 
 /// Reads an instant stored by [`format_instant`]. Its form, `YYYY-MM-DDTHH:MM:SS+08:00`, is

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Timelike};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use serde::{Deserialize, Serialize};
 
 use super::assess::{self, AssessmentRule, UnitScore};
 use crate::calendar::WorkCalendar;
-use crate::clock::{cst, format_instant};
+use crate::clock::{cst, format_instant, stored_ceiling};
 use crate::error::{Error, Result};
 use crate::model::{CaseStatus, Satisfaction, UrgeLevel};
 
@@ -546,12 +546,7 @@ impl<'a> History<'a> {
 /// is in the report and must also be in what it counts at the end (overdue, the units
 /// assigned), as it is in what it counts in the period.
 fn last_stored_before(cutoff: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
-    let whole = cutoff.with_nanosecond(0).unwrap_or(cutoff);
-    if whole < cutoff {
-        whole
-    } else {
-        whole - Duration::seconds(1)
-    }
+    stored_ceiling(cutoff) - Duration::seconds(1)
 }
 
 fn overdue_kind(

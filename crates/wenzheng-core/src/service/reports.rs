@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use chrono::{DateTime, Datelike, FixedOffset};
 use serde_json::json;
 use sqlx::{AnyConnection, Connection};
 
@@ -13,7 +13,7 @@ use super::record::{event, load_calendar, put_setting, CaseRow};
 use super::report_cache;
 use super::{Ctx, Service};
 use crate::auth::{self, Permission};
-use crate::clock::{format_instant, parse_stored, parse_stored_date};
+use crate::clock::{format_instant, parse_stored, parse_stored_date, stored_ceiling};
 use crate::db::Backend;
 use crate::dialect;
 use crate::error::{Error, Result};
@@ -106,8 +106,7 @@ async fn parsed<T>(handle: tokio::task::JoinHandle<Result<T>>) -> Result<T> {
 }
 
 /// The instants a report reading `[from, cutoff)` binds, as stored: `from`, and `cutoff`
-/// rounded up to the next whole second (instants are stored to the second: a row stored
-/// as second `s` is before `cutoff` exactly when `s` is before that).
+/// rounded up to the next whole second ([`stored_ceiling`]).
 struct Window {
     from: String,
     cutoff: String,
@@ -115,15 +114,9 @@ struct Window {
 
 impl Window {
     fn new(from: DateTime<FixedOffset>, cutoff: DateTime<FixedOffset>) -> Window {
-        let whole = cutoff.with_nanosecond(0).unwrap_or(cutoff);
-        let ceiling = if whole < cutoff {
-            whole + chrono::Duration::seconds(1)
-        } else {
-            whole
-        };
         Window {
             from: format_instant(&from),
-            cutoff: format_instant(&ceiling),
+            cutoff: format_instant(&stored_ceiling(cutoff)),
         }
     }
 }
