@@ -89,7 +89,7 @@ fn encrypt_then_work_with_the_key_only() {
     );
     let wrong = KEY.replace('0', "1");
     let out = run(&db, Some(&wrong), &["case", "list"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
     let msg = String::from_utf8(out.stderr).unwrap();
     assert!(msg.starts_with("错误：数据库密钥不正确"), "{msg}");
     assert!(!msg.contains("file is not a database"), "{msg}");
@@ -108,7 +108,7 @@ fn encrypt_then_work_with_the_key_only() {
     );
     assert!(!readable(&backup));
     let out = run(&db, Some(&wrong), &["restore", backup.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
     let restored = json(&db, Some(KEY), &["restore", backup.to_str().unwrap()]);
     assert!(restored["previous_kept_as"].is_string());
     assert_eq!(json(&db, Some(KEY), &["case", "list"])[0]["title"], TITLE);
